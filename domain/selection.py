@@ -1,0 +1,207 @@
+"""Which tip a chat gets next: pure rules over the library and the chat's profile.
+
+The order, first rule that applies wins:
+1. urgent alerts;
+2. tips whose window is closing (a dated window ending, or a child growing out of the tip's
+   age or pregnancy window) within CLOSING_DAYS, soonest first;
+3. the catch-up: the essentials for the family's current stage, most important first;
+4. the next part of a series the chat has started;
+5. otherwise the topic that has waited longest (topics with more thumbs down than up wait
+   longer), and in it the highest priority, then the narrowest window.
+Never a tip twice, nothing outside its windows, season, regions or past review_by. All
+children of a chat share one budget: the chat gets one tip per slot, chosen across them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from domain.content.model import Tip
+
+CLOSING_DAYS = 14
+DAYS_PER_WEEK = 7
+PREGNANCY_WEEKS = 40
+# A topic whose thumbs down outnumber its thumbs up counts as sent this many turns later.
+DISLIKE_PENALTY = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ChildStage:
+    """A child as the rules see it: a due date (pregnancy) or a birth date."""
+
+    due_date: date | None = None
+    birth_date: date | None = None
+    stopped: bool = False  # "our situation has changed": no stage content for this child
+
+    def pregnancy_week(self, today: date) -> int | None:
+        if self.stopped or self.birth_date is not None or self.due_date is None:
+            return None
+        days_pregnant = PREGNANCY_WEEKS * DAYS_PER_WEEK - (self.due_date - today).days
+        return days_pregnant // DAYS_PER_WEEK
+
+    def age_days(self, today: date) -> int | None:
+        if self.stopped or self.birth_date is None:
+            return None
+        return (today - self.birth_date).days
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """One chat at one moment, as far as choosing a tip goes."""
+
+    topics: frozenset[str]
+    region: str
+    children: tuple[ChildStage, ...] = ()
+    sent: frozenset[str] = frozenset()
+    # Primary topics of the tips sent, oldest first (only the recent ones matter).
+    recent_topics: tuple[str, ...] = ()
+    # Net feedback per topic: thumbs up minus thumbs down.
+    topic_feedback: Mapping[str, int] = field(default_factory=dict)
+
+
+def window_days_left(tip: Tip, profile: Profile, today: date) -> int | None:
+    """Days until the family (any child) grows out of the tip's audience; None if unbounded.
+
+    Returns None too when no child is inside the tip's windows (see `matches_audience`).
+    """
+    best: int | None = None
+    for child in profile.children:
+        week = child.pregnancy_week(today)
+        if tip.pregnancy is not None and week is not None and tip.pregnancy.contains(week):
+            assert child.due_date is not None
+            weeks_to_end = PREGNANCY_WEEKS - tip.pregnancy.until_week
+            end = child.due_date - timedelta(days=weeks_to_end * DAYS_PER_WEEK)
+            left = max((end - today).days, 0)
+            best = left if best is None else min(best, left)
+        age = child.age_days(today)
+        if tip.child_age is not None and age is not None and tip.child_age.contains(age):
+            left = tip.child_age.until_days - age
+            best = left if best is None else min(best, left)
+    return best
+
+
+def matches_audience(tip: Tip, profile: Profile, today: date) -> bool:
+    if tip.is_for_everyone:
+        return True
+    for child in profile.children:
+        week = child.pregnancy_week(today)
+        if tip.pregnancy is not None and week is not None and tip.pregnancy.contains(week):
+            return True
+        age = child.age_days(today)
+        if tip.child_age is not None and age is not None and tip.child_age.contains(age):
+            return True
+    return False
+
+
+def is_eligible(tip: Tip, profile: Profile, today: date, *, series_next: Mapping[str, int]) -> bool:
+    return (
+        tip.id not in profile.sent
+        and tip.is_sendable(today)
+        and profile.region in tip.regions
+        and not profile.topics.isdisjoint(tip.topics)
+        and matches_audience(tip, profile, today)
+        and (tip.series is None or tip.series_part == series_next.get(tip.series, 1))
+    )
+
+
+def next_series_parts(tips: Iterable[Tip], sent: frozenset[str]) -> dict[str, int]:
+    """For every series, the part number a chat should get next (the lowest unsent part)."""
+    parts: dict[str, list[tuple[int, bool]]] = {}
+    for tip in tips:
+        if tip.series is not None and tip.series_part is not None:
+            parts.setdefault(tip.series, []).append((tip.series_part, tip.id in sent))
+    nexts: dict[str, int] = {}
+    for name, numbered in parts.items():
+        unsent = sorted(number for number, was_sent in numbered if not was_sent)
+        if unsent:
+            nexts[name] = unsent[0]
+    return nexts
+
+
+def started_series(tips: Iterable[Tip], sent: frozenset[str]) -> frozenset[str]:
+    return frozenset(t.series for t in tips if t.series is not None and t.id in sent)
+
+
+def _topic_wait(topic: str, profile: Profile) -> int:
+    """How many sends ago this topic last went out (large = waited long); disliked topics less."""
+    wait = len(profile.recent_topics) + 1
+    for position, sent_topic in enumerate(reversed(profile.recent_topics)):
+        if sent_topic == topic:
+            wait = position
+            break
+    if profile.topic_feedback.get(topic, 0) < 0:
+        wait = max(wait - DISLIKE_PENALTY, -1)
+    return wait
+
+
+def _primary_in(tip: Tip, profile: Profile) -> str:
+    """The first of the tip's topics that the chat subscribes to."""
+    return next(t for t in tip.topics if t in profile.topics)
+
+
+def _window_width(tip: Tip) -> int:
+    widths = []
+    if tip.child_age is not None:
+        widths.append(tip.child_age.until_days - tip.child_age.from_days)
+    if tip.pregnancy is not None:
+        widths.append((tip.pregnancy.until_week - tip.pregnancy.from_week) * 7)
+    return min(widths) if widths else 10_000
+
+
+def _closing_in(tip: Tip, profile: Profile, today: date) -> int | None:
+    candidates = []
+    if tip.date_until is not None:
+        candidates.append((tip.date_until - today).days)
+    left = window_days_left(tip, profile, today)
+    if left is not None:
+        candidates.append(left)
+    soonest = min(candidates) if candidates else None
+    return soonest if soonest is not None and soonest <= CLOSING_DAYS else None
+
+
+def eligible_tips(tips: Sequence[Tip], profile: Profile, today: date) -> list[Tip]:
+    series_next = next_series_parts(tips, profile.sent)
+    return [t for t in tips if is_eligible(t, profile, today, series_next=series_next)]
+
+
+def choose_next_tip(
+    tips: Sequence[Tip], profile: Profile, today: date, *, catch_up: bool = False
+) -> Tip | None:
+    """The tip this chat should get next, or None when nothing is eligible.
+
+    `catch_up` is set for a chat that joined late and has not yet had its stage's essentials.
+    """
+    candidates = eligible_tips(tips, profile, today)
+    if not candidates:
+        return None
+    urgent = [t for t in candidates if t.urgent]
+    if urgent:
+        return min(urgent, key=lambda t: (-t.priority, t.id))
+    closing = [(days, t) for t in candidates if (days := _closing_in(t, profile, today)) is not None]
+    if closing:
+        return min(closing, key=lambda pair: (pair[0], -pair[1].priority, pair[1].id))[1]
+    if catch_up:
+        essentials = [t for t in candidates if t.essential and not t.is_for_everyone]
+        if essentials:
+            return min(essentials, key=lambda t: (-t.priority, _window_width(t), t.id))
+    started = started_series(tips, profile.sent)
+    continuing = [t for t in candidates if t.series in started]
+    if continuing:
+        return min(continuing, key=lambda t: (-_topic_wait(_primary_in(t, profile), profile), t.id))
+    return min(
+        candidates,
+        key=lambda t: (
+            -_topic_wait(_primary_in(t, profile), profile),
+            -t.priority,
+            not t.essential,
+            _window_width(t),
+            t.id,
+        ),
+    )
+
+
+def stage_essentials(tips: Sequence[Tip], profile: Profile, today: date) -> list[Tip]:
+    """The unsent essentials for the family's current stage: what a late joiner catches up on."""
+    return [t for t in eligible_tips(tips, profile, today) if t.essential and not t.is_for_everyone]
