@@ -1,5 +1,7 @@
 """The database engine and sessions, on SQLite (embedded default) or PostgreSQL.
 
+Sessions are SQLModel's AsyncSession: queries go through `session.exec()` (typed results).
+
 SQLite is opened in WAL mode with a busy timeout and foreign keys on, and every transaction
 starts with BEGIN IMMEDIATE so a writer takes the write lock up front instead of failing with
 SQLITE_BUSY half-way through. Sessions that only read can ask for a deferred transaction with
@@ -15,7 +17,8 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _READ_ONLY = "tipsbot_read_only"
@@ -37,9 +40,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(
-        parsed, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True
-    )
+    return create_async_engine(parsed, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -63,7 +64,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
 @asynccontextmanager

@@ -69,29 +69,12 @@ class Settings(BaseSettings):
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(8, 0)
 
-    # Delivery engine
+    # Delivery engine: messages per second across all chats
     send_rate: float = Field(default=25.0, gt=0, le=1000)
-    paid_broadcast: bool = False
-    paid_send_rate: float = Field(default=1000.0, gt=0, le=1000)
-    group_rate_per_minute: int = Field(default=20, gt=0)
-    chat_min_interval_seconds: float = Field(default=1.0, ge=0)
-    delivery_guarantee: Literal["at-most-once", "at-least-once"] = "at-most-once"
-    planner_interval_seconds: float = Field(default=30.0, gt=0)
-    planner_batch_size: int = Field(default=500, gt=0)
-    catch_up_limit_hours: float = Field(default=36.0, ge=0)
-    max_send_attempts: int = Field(default=5, ge=1)
 
     # Operations
     log_format: Literal["plain", "json"] = "plain"
     log_level: str = "INFO"
-    log_retention_days: int = Field(default=180, ge=1)
-    web_host: str = "127.0.0.1"
-    web_port: int | None = None
-    dashboard_user: str = "admin"
-    dashboard_password_hash: SecretStr | None = None
-    dashboard_token: SecretStr | None = None
-    webhook_url: str | None = None
-    webhook_secret: SecretStr | None = None
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod
@@ -144,20 +127,15 @@ class Settings(BaseSettings):
     @classmethod
     def _base_url(cls, value: str) -> str:
         if not re.match(r"^https?://", value):
-            raise ValueError("must start with http:// or https://, e.g. https://api.telegram.org/bot")
+            raise ValueError(
+                "must start with http:// or https://, e.g. https://api.telegram.org/bot"
+            )
         return value
 
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
         return normalise_database_url(value).render_as_string(hide_password=False)
-
-    @field_validator("webhook_secret")
-    @classmethod
-    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
-            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
-        return value
 
     # Derived values -------------------------------------------------------------------
 
@@ -216,7 +194,7 @@ def normalise_database_url(value: str) -> URL:
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build Settings from the environment and `.env`; raise ConfigError with one line per problem."""
+    """Settings from the environment and `.env`; ConfigError with one line per problem."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:

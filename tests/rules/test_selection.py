@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.content.model import Tip
 from domain.selection import ChildStage, Profile, choose_next_tip, eligible_tips, stage_essentials
 from tests.rules.factories import make_tip, months, years
 
@@ -62,7 +63,9 @@ def test_dated_window_closing_soonest_goes_first() -> None:
 
 
 def test_series_go_in_order_and_a_started_series_continues() -> None:
-    parts = [make_tip(f"s{n}", series="words", series_part=n, topics=("learning",)) for n in (1, 2, 3)]
+    parts = [
+        make_tip(f"s{n}", series="words", series_part=n, topics=("learning",)) for n in (1, 2, 3)
+    ]
     other = make_tip("other", priority=5)
     first = choose_next_tip([*parts, other], profile(topics=frozenset({"learning"})), TODAY)
     assert first is not None and first.id == "s1"
@@ -79,7 +82,9 @@ def test_topics_rotate_so_none_starves() -> None:
     recent: list[str] = []
     picked_topics = []
     for _ in range(6):
-        tip = choose_next_tip(tips, profile(sent=frozenset(sent), recent_topics=tuple(recent)), TODAY)
+        tip = choose_next_tip(
+            tips, profile(sent=frozenset(sent), recent_topics=tuple(recent)), TODAY
+        )
         assert tip is not None
         sent.add(tip.id)
         recent.append(tip.primary_topic)
@@ -127,7 +132,7 @@ tip_ids = st.text("abcdefgh", min_size=1, max_size=4)
 
 
 @st.composite
-def libraries(draw: st.DrawFn) -> list:  # type: ignore[type-arg]
+def libraries(draw: st.DrawFn) -> list[Tip]:
     ids = draw(st.lists(tip_ids, min_size=1, max_size=25, unique=True))
     tips = []
     for tip_id in ids:
@@ -150,7 +155,10 @@ def libraries(draw: st.DrawFn) -> list:  # type: ignore[type-arg]
 @settings(max_examples=150, deadline=None)
 @given(tips=libraries(), age=st.integers(0, years(5)), catch_up=st.booleans(), data=st.data())
 def test_the_choice_is_always_eligible_and_exhausts_without_repeats(
-    tips: list, age: int, catch_up: bool, data: st.DataObject  # type: ignore[type-arg]
+    tips: list[Tip],
+    age: int,
+    catch_up: bool,
+    data: st.DataObject,
 ) -> None:
     child = ChildStage(birth_date=TODAY - timedelta(days=age))
     region = data.draw(st.sampled_from(["england", "wales"]))
@@ -158,7 +166,9 @@ def test_the_choice_is_always_eligible_and_exhausts_without_repeats(
     recent: list[str] = []
     allowed = {t.id for t in eligible_tips(tips, profile(children=(child,), region=region), TODAY)}
     while True:
-        p = profile(children=(child,), region=region, sent=frozenset(sent), recent_topics=tuple(recent))
+        p = profile(
+            children=(child,), region=region, sent=frozenset(sent), recent_topics=tuple(recent)
+        )
         tip = choose_next_tip(tips, p, TODAY, catch_up=catch_up)
         if tip is None:
             break

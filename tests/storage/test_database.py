@@ -6,10 +6,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.chats import count_rows
 from domain.db import create_engine, make_session_factory, read_session
 from domain.migrations import upgrade_async
 from domain.models import Chat, ChatTopic, Child, Delivery, Feedback, Schedule
@@ -91,8 +92,13 @@ async def test_deleting_a_chat_removes_every_personal_row(
         assert chat.id is not None
         session.add_all(
             [
-                Schedule(chat_id=chat.id, days="mon", send_time="10:00", quiet_start="21:00",
-                         quiet_end="08:00"),
+                Schedule(
+                    chat_id=chat.id,
+                    days="mon",
+                    send_time="10:00",
+                    quiet_start="21:00",
+                    quiet_end="08:00",
+                ),
                 ChatTopic(chat_id=chat.id, topic_id="health"),
                 Child(chat_id=chat.id, birth_date=now.date()),
                 _delivery(chat.id, "h-1", now),
@@ -106,7 +112,7 @@ async def test_deleting_a_chat_removes_every_personal_row(
         await session.commit()
     async with sessions() as session:
         for table in (Schedule, ChatTopic, Child, Delivery, Feedback):
-            count = await session.scalar(select(func.count()).select_from(table))
+            count = await count_rows(session, table)
             assert count == 0, table.__name__
 
 
@@ -133,7 +139,7 @@ async def test_sqlite_concurrent_writers_wait_instead_of_failing(sqlite_url: str
             async with factory() as session:
                 # Read first, then write: with a deferred BEGIN this pattern fails with
                 # SQLITE_BUSY when another connection wrote in between.
-                await session.scalar(select(func.count()).select_from(Chat))
+                await count_rows(session, Chat)
                 session.add(_chat(base + i))
                 await asyncio.sleep(0)
                 await session.commit()
@@ -141,9 +147,9 @@ async def test_sqlite_concurrent_writers_wait_instead_of_failing(sqlite_url: str
     try:
         await asyncio.gather(writer(factories[0], 10_000), writer(factories[1], 20_000))
         async with read_session(factories[0]) as session:
-            assert await session.scalar(select(func.count()).select_from(Chat)) == 40
-            mode = await session.execute(text("PRAGMA journal_mode"))
-            assert mode.scalar() == "wal"
+            assert await count_rows(session, Chat) == 40
+            mode = await session.connection()
+            assert (await mode.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
     finally:
         for e in engines:
             await e.dispose()

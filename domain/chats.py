@@ -1,0 +1,302 @@
+"""Data access for subscribers: chats, their schedule, topics, children, status and feedback.
+
+Plain async functions over an `AsyncSession`, keyword arguments, no Telegram types; the caller
+owns the unit of work and commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.models import (
+    Chat,
+    ChatEvent,
+    ChatKind,
+    ChatStatus,
+    ChatTopic,
+    Child,
+    Delivery,
+    DeliveryAttempt,
+    Feedback,
+    Schedule,
+    TipCounter,
+)
+
+
+class ChatNotFound(LookupError):
+    """No chat with that Telegram id (it never started, or it was forgotten)."""
+
+
+@dataclass(frozen=True)
+class NewChatDefaults:
+    """What a chat starts with before it chooses anything."""
+
+    language: str
+    region: str
+    timezone: str
+    days: tuple[str, ...]
+    send_time: time
+    quiet_start: time
+    quiet_end: time
+
+
+@dataclass(frozen=True)
+class ChatProfile:
+    """A chat with everything it chose, loaded in one go."""
+
+    chat: Chat
+    schedule: Schedule
+    topics: frozenset[str]
+    children: tuple[Child, ...]
+
+
+async def get_chat(session: AsyncSession, *, telegram_id: int) -> Chat | None:
+    result = await session.exec(select(Chat).where(col(Chat.telegram_id) == telegram_id))
+    return result.one_or_none()
+
+
+async def require_chat(session: AsyncSession, *, telegram_id: int) -> Chat:
+    chat = await get_chat(session, telegram_id=telegram_id)
+    if chat is None:
+        raise ChatNotFound(telegram_id)
+    return chat
+
+
+async def get_or_create_chat(
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    kind: ChatKind,
+    defaults: NewChatDefaults,
+    now: datetime,
+) -> tuple[Chat, bool]:
+    """The chat with this Telegram id, created (onboarding, default schedule) when new."""
+    chat = await get_chat(session, telegram_id=telegram_id)
+    if chat is not None:
+        return chat, False
+    chat = Chat(
+        telegram_id=telegram_id,
+        kind=kind.value,
+        language=defaults.language,
+        region=defaults.region,
+        timezone=defaults.timezone,
+        status=ChatStatus.ONBOARDING.value,
+        created_at=now,
+        status_changed_at=now,
+    )
+    session.add(chat)
+    await session.flush()
+    assert chat.id is not None
+    session.add(
+        Schedule(
+            chat_id=chat.id,
+            days=",".join(defaults.days),
+            send_time=defaults.send_time.strftime("%H:%M"),
+            quiet_start=defaults.quiet_start.strftime("%H:%M"),
+            quiet_end=defaults.quiet_end.strftime("%H:%M"),
+        )
+    )
+    session.add(ChatEvent(chat_id=chat.id, kind="joined", at=now))
+    return chat, True
+
+
+async def load_profile(session: AsyncSession, *, chat: Chat) -> ChatProfile:
+    assert chat.id is not None
+    schedule = await session.get(Schedule, chat.id)
+    assert schedule is not None, "every chat is created with a schedule"
+    topics = await session.exec(select(ChatTopic.topic_id).where(col(ChatTopic.chat_id) == chat.id))
+    children = await session.exec(
+        select(Child).where(col(Child.chat_id) == chat.id).order_by(col(Child.id))
+    )
+    return ChatProfile(chat, schedule, frozenset(topics), tuple(children))
+
+
+async def set_topics(session: AsyncSession, *, chat_id: int, topics: frozenset[str]) -> None:
+    await session.exec(delete(ChatTopic).where(col(ChatTopic.chat_id) == chat_id))
+    session.add_all(ChatTopic(chat_id=chat_id, topic_id=t) for t in sorted(topics))
+
+
+async def add_child(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    due_date: date | None = None,
+    birth_date: date | None = None,
+    now: datetime,
+) -> Child:
+    child = Child(chat_id=chat_id, due_date=due_date, birth_date=birth_date, created_at=now)
+    session.add(child)
+    await session.flush()
+    return child
+
+
+async def get_child(session: AsyncSession, *, chat_id: int, child_id: int) -> Child | None:
+    child = await session.get(Child, child_id)
+    return child if child is not None and child.chat_id == chat_id else None
+
+
+async def remove_child(session: AsyncSession, *, chat_id: int, child_id: int) -> bool:
+    result = await session.exec(
+        delete(Child).where(col(Child.id) == child_id, col(Child.chat_id) == chat_id)
+    )
+    return result.rowcount > 0
+
+
+async def last_tip_sent(session: AsyncSession, *, chat_id: int) -> str | None:
+    result = await session.exec(
+        select(Delivery.tip_id)
+        .where(col(Delivery.chat_id) == chat_id, col(Delivery.sent_at).is_not(None))
+        .order_by(col(Delivery.sent_at).desc())
+        .limit(1)
+    )
+    return result.first()
+
+
+async def bump_tip_counter(session: AsyncSession, *, tip_id: str, kind: str) -> None:
+    counter = await session.get(TipCounter, (tip_id, kind))
+    if counter is None:
+        session.add(TipCounter(tip_id=tip_id, kind=kind, count=1))
+    else:
+        counter.count += 1
+
+
+async def set_status(
+    session: AsyncSession,
+    *,
+    chat: Chat,
+    status: ChatStatus,
+    now: datetime,
+    reason: str | None = None,
+    paused_until: datetime | None = None,
+) -> None:
+    """Change a chat's status, log the event, and count stops/blocks against the last tip."""
+    assert chat.id is not None
+    if chat.status == status.value and chat.paused_until == paused_until:
+        return
+    chat.status = status.value
+    chat.status_reason = reason
+    chat.paused_until = paused_until
+    chat.status_changed_at = now
+    last_tip = await last_tip_sent(session, chat_id=chat.id)
+    session.add(
+        ChatEvent(chat_id=chat.id, kind=status.value, at=now, last_tip_id=last_tip, detail=reason)
+    )
+    if last_tip is not None and status in (ChatStatus.STOPPED, ChatStatus.BLOCKED):
+        await bump_tip_counter(session, tip_id=last_tip, kind=f"{status.value}-after")
+
+
+async def resume_expired_pauses(session: AsyncSession, *, now: datetime) -> int:
+    """Pauses whose end has come become active again; returns how many."""
+    result = await session.exec(
+        update(Chat)
+        .where(
+            col(Chat.status) == ChatStatus.PAUSED.value,
+            col(Chat.paused_until).is_not(None),
+            col(Chat.paused_until) <= now,
+        )
+        .values(status=ChatStatus.ACTIVE.value, paused_until=None, status_changed_at=now)
+    )
+    return result.rowcount
+
+
+async def migrate_chat(
+    session: AsyncSession, *, old_telegram_id: int, new_telegram_id: int
+) -> bool:
+    """A group became a supergroup: keep everything under the new id.
+
+    If the new id already has a row (an update for it raced ahead of the migration), that
+    empty newcomer gives way to the chat with the history.
+    """
+    old = await get_chat(session, telegram_id=old_telegram_id)
+    if old is None:
+        return False
+    newcomer = await get_chat(session, telegram_id=new_telegram_id)
+    if newcomer is not None and newcomer.id != old.id:
+        await session.delete(newcomer)
+        await session.flush()
+    old.telegram_id = new_telegram_id
+    old.kind = ChatKind.SUPERGROUP.value
+    assert old.id is not None
+    session.add(ChatEvent(chat_id=old.id, kind="migrated", detail="group became a supergroup"))
+    return True
+
+
+async def record_feedback(
+    session: AsyncSession, *, chat_id: int, tip_id: str, value: int, now: datetime
+) -> None:
+    existing = (
+        await session.exec(
+            select(Feedback).where(col(Feedback.chat_id) == chat_id, col(Feedback.tip_id) == tip_id)
+        )
+    ).one_or_none()
+    if existing is None:
+        session.add(
+            Feedback(chat_id=chat_id, tip_id=tip_id, value=value, created_at=now, updated_at=now)
+        )
+    else:
+        existing.value = value
+        existing.updated_at = now
+
+
+async def feedback_by_tip(session: AsyncSession, *, chat_id: int) -> dict[str, int]:
+    """Net thumbs per tip id for this chat (the caller maps tips to topics)."""
+    rows = await session.exec(
+        select(Feedback.tip_id, Feedback.value).where(col(Feedback.chat_id) == chat_id)
+    )
+    return dict(rows.all())
+
+
+async def forget_chat(session: AsyncSession, *, telegram_id: int) -> bool:
+    """Erase the chat and, by cascade, every row about it. Anonymous tip counters remain."""
+    chat = await get_chat(session, telegram_id=telegram_id)
+    if chat is None:
+        return False
+    last_tip = await last_tip_sent(session, chat_id=chat.id) if chat.id is not None else None
+    if last_tip is not None:
+        await bump_tip_counter(session, tip_id=last_tip, kind="forget-after")
+    await session.delete(chat)
+    return True
+
+
+async def export_chat(session: AsyncSession, *, telegram_id: int) -> dict[str, Any]:
+    """Everything stored about a chat, for /mydata."""
+    chat = await require_chat(session, telegram_id=telegram_id)
+    profile = await load_profile(session, chat=chat)
+    assert chat.id is not None
+    deliveries = await count_rows(session, Delivery, col(Delivery.chat_id) == chat.id)
+    attempts = (
+        await session.exec(
+            select(func.count())
+            .select_from(DeliveryAttempt)
+            .join(Delivery, col(Delivery.id) == col(DeliveryAttempt.delivery_id))
+            .where(col(Delivery.chat_id) == chat.id)
+        )
+    ).one()
+    feedback = await count_rows(session, Feedback, col(Feedback.chat_id) == chat.id)
+    events = await count_rows(session, ChatEvent, col(ChatEvent.chat_id) == chat.id)
+    return {
+        "chat": chat.model_dump(),
+        "schedule": profile.schedule.model_dump(),
+        "topics": sorted(profile.topics),
+        "children": [c.model_dump() for c in profile.children],
+        "counts": {
+            "deliveries": deliveries,
+            "delivery_attempts": attempts,
+            "feedback": feedback,
+            "events": events,
+        },
+    }
+
+
+async def count_rows(
+    session: AsyncSession, table: type[Any], *conditions: ColumnElement[bool]
+) -> int:
+    """How many rows of `table` match all `conditions`."""
+    return (await session.exec(select(func.count()).select_from(table).where(*conditions))).one()
