@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.cadence import Cadence, next_slot
 from domain.models import (
     Chat,
     ChatEvent,
@@ -300,3 +301,28 @@ async def count_rows(
 ) -> int:
     """How many rows of `table` match all `conditions`."""
     return (await session.exec(select(func.count()).select_from(table).where(*conditions))).one()
+
+
+def cadence_for(chat: Chat, schedule: Schedule) -> Cadence:
+    return Cadence.from_strings(
+        days=schedule.days,
+        send_time=schedule.send_time,
+        timezone=chat.timezone,
+        quiet_start=schedule.quiet_start,
+        quiet_end=schedule.quiet_end,
+    )
+
+
+async def refresh_next_slot(session: AsyncSession, *, chat: Chat, now: datetime) -> None:
+    """Point the planner at this chat's next slot, after any pause (call after every change)."""
+    assert chat.id is not None
+    schedule = await session.get(Schedule, chat.id)
+    assert schedule is not None
+    start = max(now, chat.paused_until) if chat.paused_until is not None else now
+    schedule.next_slot_at = next_slot(cadence_for(chat, schedule), start)
+
+
+async def activate(session: AsyncSession, *, chat: Chat, now: datetime) -> None:
+    """Subscribe (after onboarding, a deep link, /resume or an undone /stop)."""
+    await set_status(session, chat=chat, status=ChatStatus.ACTIVE, now=now)
+    await refresh_next_slot(session, chat=chat, now=now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+
 from alembic.config import Config
 
 from alembic import command
@@ -24,7 +25,6 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the database up to `revision`. Blocking: call before the event loop starts
     (env.py runs its own loop) or from a worker thread."""
     command.upgrade(alembic_config(database_url), revision)
-
 
 
 async def upgrade_async(database_url: str, revision: str = "head") -> None:

@@ -179,7 +179,9 @@ def choose_next_tip(
     urgent = [t for t in candidates if t.urgent]
     if urgent:
         return min(urgent, key=lambda t: (-t.priority, t.id))
-    closing = [(days, t) for t in candidates if (days := _closing_in(t, profile, today)) is not None]
+    closing = [
+        (days, t) for t in candidates if (days := _closing_in(t, profile, today)) is not None
+    ]
     if closing:
         return min(closing, key=lambda pair: (pair[0], -pair[1].priority, pair[1].id))[1]
     if catch_up:

@@ -21,7 +21,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.db import create_engine, make_session_factory
 from domain.migrations import upgrade
 
-# pytest_plugins = ["tests.fakebotapi.pytest_plugin"]
+pytest_plugins = ["tests.fakebotapi.pytest_plugin"]
+
+# PTB 22 warns unless retry_after is a timedelta; opt in, as the bot does at start-up.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 PG_SKIP_REASON = (
     "PostgreSQL tests need TEST_DATABASE_URL, e.g. "

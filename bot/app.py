@@ -1,0 +1,64 @@
+"""The application factory: builds the PTB Application and wires every feature module."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ApplicationBuilder
+
+from bot.context import CONTEXT_TYPES, TipsApplication
+from bot.errors import on_error
+from bot.handlers import start
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+# APScheduler's default misfire grace of 1 s silently drops a tick that starts late (PTB
+# #3642); ticks are idempotent, so run a late one once (coalesce) rather than skip it.
+JOB_DEFAULTS = {"misfire_grace_time": 60, "coalesce": True, "max_instances": 1}
+
+
+def build_application(services: Services) -> TipsApplication:
+    settings = services.settings
+    application: TipsApplication = (
+        ApplicationBuilder()
+        .token(settings.bot_token())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.base_file_url)
+        .context_types(CONTEXT_TYPES)
+        .concurrent_updates(True)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data.services = services
+    if application.job_queue is not None:
+        # configure() replaces the whole configuration, so keep PTB's (executor, time zone).
+        jobs = application.job_queue
+        jobs.scheduler.configure(**jobs.scheduler_configuration, job_defaults=JOB_DEFAULTS)
+    for module in (start,):
+        application.add_handlers(module.build_handlers())
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _post_init(application: TipsApplication) -> None:
+    services = application.bot_data.services
+    library = services.library.current
+    log.info(
+        "tipsbot started as @%s; database %s; %d tips loaded (%d topics, languages %s)",
+        application.bot.username,
+        services.settings.database_url_safe,
+        len(library.tips),
+        len(library.topics),
+        ",".join(library.languages),
+    )
+
+
+async def _post_shutdown(application: TipsApplication) -> None:
+    await application.bot_data.services.engine.dispose()
+    log.info("tipsbot stopped; database closed")
+
+
+ALLOWED_UPDATES = Update.ALL_TYPES

@@ -1,0 +1,47 @@
+"""The typed PTB context: handlers reach services as `context.services`, not string keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+
+from bot.admins import AdminCache
+from bot.services import Services
+
+
+@dataclass(frozen=True)
+class PendingInput:
+    """What the chat's next text message answers (a date, a time, a time zone)."""
+
+    kind: str  # "due", "birth", "edit:<child id>", "time", "timezone"
+    menu_message_id: int | None  # the menu to update once the answer arrives
+    return_to: str  # "ob" (onboarding), "ch" (children), "sc" (schedule)
+
+
+class ChatData:
+    """Per-chat state that may be lost on restart without harm (the database holds the rest)."""
+
+    def __init__(self) -> None:
+        self.pending: PendingInput | None = None
+
+
+class BotData:
+    """Application-wide data: the services (set by the application factory) and caches."""
+
+    services: Services
+
+    def __init__(self) -> None:
+        self.admins = AdminCache()
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]):
+    @property
+    def services(self) -> Services:
+        return self.bot_data.services
+
+
+CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotData, chat_data=ChatData)
+
+TipsApplication = Application[ExtBot[None], BotContext, dict[Any, Any], ChatData, BotData, Any]

@@ -1,0 +1,70 @@
+"""`tipsbot run`: migrate, load the library, then poll Telegram with the scheduler alongside."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, NetworkError
+
+from bot.app import build_application
+from bot.services import LibraryHolder, Services
+from domain.content.loader import load_library
+from domain.db import DatabaseError, create_engine, describe_database_error, make_session_factory
+from domain.i18n import Catalogs
+from domain.migrations import upgrade
+from domain.settings import ConfigError, Settings
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """tipsbot cannot start; the message says why and what to do."""
+
+
+def migrate(settings: Settings) -> None:
+    try:
+        upgrade(settings.database_url)
+    except Exception as exc:
+        raise DatabaseError(describe_database_error(exc)) from exc
+
+
+def run(settings: Settings) -> None:
+    settings.bot_token()  # a missing or malformed token stops us before anything else
+    migrate(settings)
+    library = load_library(settings.content_dir, today=datetime.now(UTC).date())
+    try:
+        catalogs = Catalogs(settings.default_language)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    engine = create_engine(settings.database_url)
+    services = Services(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        library=LibraryHolder(library),
+        catalogs=catalogs,
+    )
+    application = build_application(services)
+    try:
+        application.run_polling(
+            allowed_updates=Update.ALL_TYPES,
+            stop_signals=(signal.SIGINT, signal.SIGTERM),
+        )
+    except InvalidToken:
+        raise StartupError(
+            "Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): check it with @BotFather "
+            "(/mybots -> API Token)"
+        ) from None
+    except Conflict:
+        raise StartupError(
+            "another tipsbot (or a webhook) is already receiving updates for this bot token; "
+            "stop it first, or delete the webhook"
+        ) from None
+    except NetworkError as exc:
+        raise StartupError(
+            f"cannot reach the Telegram Bot API at {settings.telegram_base_url}: {exc} "
+            "(check the network and TELEGRAM_BASE_URL)"
+        ) from None

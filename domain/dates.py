@@ -1,0 +1,92 @@
+"""Reading the dates parents type ("3/4/2025", "3 April 2025", "2025-04-03") and checking them.
+
+Pure functions. Numeric dates are read day first, as in the UK. Month names are accepted in
+English and in the chat's own language (from Babel's locale data), full or abbreviated.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from enum import StrEnum
+
+from babel import Locale
+from babel.dates import get_month_names
+
+MAX_DUE_WEEKS_AHEAD = 42
+MAX_CHILD_AGE_YEARS = 6
+LATE_DUE_DATE_DAYS = 28  # a due date up to four weeks ago is still a pregnancy (or just born)
+
+
+class DateProblem(StrEnum):
+    UNREADABLE = "unreadable"
+    IMPOSSIBLE = "impossible"  # e.g. 31/2/2025
+    BIRTH_IN_FUTURE = "birth-in-future"
+    CHILD_TOO_OLD = "child-too-old"
+    DUE_TOO_FAR = "due-too-far"
+    DUE_PASSED = "due-passed"
+
+
+class DateInputError(ValueError):
+    """A typed date was not usable; `problem` says why, for a localized message."""
+
+    def __init__(self, problem: DateProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+def _month_lookup(locale: Locale) -> dict[str, int]:
+    names: dict[str, int] = {}
+    for loc in {Locale.parse("en"), locale}:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_month_names(width, context, loc).items():
+                    names[name.lower().rstrip(".")] = int(number)
+    return names
+
+
+_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_WORDS = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\.?\s+([^\d\s,]+)\.?,?\s+(\d{4})$")
+_WORDS_US = re.compile(r"^([^\d\s,]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
+
+
+def parse_user_date(text: str, locale: Locale) -> date:
+    """A date from what a parent typed; DateInputError(UNREADABLE or IMPOSSIBLE) if not."""
+    cleaned = " ".join(text.strip().split()).lower()
+    parts: tuple[int, int, int] | None = None
+    if match := _ISO.match(cleaned):
+        parts = (int(match[1]), int(match[2]), int(match[3]))
+    elif match := _NUMERIC.match(cleaned):
+        year = int(match[3])
+        parts = (year + 2000 if year < 100 else year, int(match[2]), int(match[1]))
+    elif (match := _WORDS.match(cleaned)) or (match := _WORDS_US.match(cleaned)):
+        day_text, month_text = (
+            (match[1], match[2]) if match.re is _WORDS else (match[2], match[1])
+        )
+        month = _month_lookup(locale).get(month_text.rstrip("."))
+        if month is None:
+            raise DateInputError(DateProblem.UNREADABLE)
+        parts = (int(match[3]), month, int(day_text))
+    if parts is None:
+        raise DateInputError(DateProblem.UNREADABLE)
+    try:
+        return date(*parts)
+    except ValueError:
+        raise DateInputError(DateProblem.IMPOSSIBLE) from None
+
+
+def check_birth_date(value: date, today: date) -> date:
+    if value > today:
+        raise DateInputError(DateProblem.BIRTH_IN_FUTURE)
+    if value < today - timedelta(days=int(MAX_CHILD_AGE_YEARS * 365.25)):
+        raise DateInputError(DateProblem.CHILD_TOO_OLD)
+    return value
+
+
+def check_due_date(value: date, today: date) -> date:
+    if value > today + timedelta(weeks=MAX_DUE_WEEKS_AHEAD):
+        raise DateInputError(DateProblem.DUE_TOO_FAR)
+    if value < today - timedelta(days=LATE_DUE_DATE_DAYS):
+        raise DateInputError(DateProblem.DUE_PASSED)
+    return value

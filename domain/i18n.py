@@ -1,0 +1,104 @@
+"""User-facing text in the chat's language: gettext catalogs compiled by Babel at start-up.
+
+Catalogs live in `domain/locales/<lang>/LC_MESSAGES/messages.po` (extract/update with pybabel, see
+README). They are compiled in memory when the bot starts, so no `.mo` file is ever committed or
+hand-edited. English is the source language.
+"""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+DOMAIN = "messages"
+SOURCE_LANGUAGE = "en"
+
+
+def compile_catalog(po_path: Path) -> gettext.GNUTranslations:
+    """Compile one .po file in memory (fuzzy entries are left out, as msgfmt does)."""
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """gettext functions and Babel formatting for one language."""
+
+    language: str
+    translations: gettext.NullTranslations
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translations.ngettext(singular, plural, n)
+
+    @property
+    def locale(self) -> Locale:
+        return Locale.parse(self.language)
+
+    @property
+    def is_rtl(self) -> bool:
+        return self.locale.character_order == "right-to-left"
+
+    def date(self, value: date, fmt: str = "long") -> str:
+        return format_date(value, format=fmt, locale=self.locale)
+
+    def time(self, value: datetime, fmt: str = "short") -> str:
+        return format_time(value, format=fmt, locale=self.locale, tzinfo=value.tzinfo)
+
+    def datetime(self, value: datetime, fmt: str = "medium") -> str:
+        return format_datetime(value, format=fmt, locale=self.locale, tzinfo=value.tzinfo)
+
+
+class Catalogs:
+    """All UI languages, compiled once; `for_language` never fails (falls back to default)."""
+
+    def __init__(self, default_language: str, locales_dir: Path = LOCALES_DIR) -> None:
+        self.default_language = default_language
+        self._translators: dict[str, Translator] = {
+            SOURCE_LANGUAGE: Translator(SOURCE_LANGUAGE, gettext.NullTranslations())
+        }
+        for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+            language = po_path.parent.parent.name
+            self._translators[language] = Translator(language, compile_catalog(po_path))
+        if default_language not in self._translators:
+            raise ValueError(
+                f"DEFAULT_LANGUAGE {default_language!r} has no catalog; "
+                f"available: {', '.join(self.languages)}"
+            )
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(sorted(self._translators))
+
+    def for_language(self, language: str | None) -> Translator:
+        return self._translators.get(language or "", self._translators[self.default_language])
+
+    def negotiate(self, telegram_language_code: str | None) -> str:
+        """The UI language for a Telegram `language_code` like 'pl' or 'pt-br'."""
+        if not telegram_language_code:
+            return self.default_language
+        try:
+            wanted = Locale.parse(telegram_language_code, sep="-").language
+        except (ValueError, UnknownLocaleError):
+            return self.default_language
+        return wanted if wanted in self._translators else self.default_language
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction where it is translated later (labels defined at import)."""
+    return message

@@ -1,0 +1,73 @@
+"""`tipsbot run` as a real process: it starts, answers /start through the Bot API, stops cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.fakebotapi import FakeBotAPI
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+async def _read_until(stream: asyncio.StreamReader, needle: str, seconds: float) -> str:
+    seen: list[str] = []
+
+    async def scan() -> str:
+        while True:
+            line = await stream.readline()
+            if not line:
+                raise AssertionError(f"process ended before logging {needle}:\n{''.join(seen)}")
+            seen.append(line.decode())
+            if needle in seen[-1]:
+                return "".join(seen)
+
+    return await asyncio.wait_for(scan(), seconds)
+
+
+async def test_run_answers_start_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    async with FakeBotAPI() as api:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))},
+            "TELEGRAM_BOT_TOKEN": api.token_for_tests,
+            "TELEGRAM_BASE_URL": api.base_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+            "CONTENT_DIR": str(REPO / "content"),
+        }
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        assert proc.stdout is not None
+        try:
+            startup = await _read_until(proc.stdout, "tipsbot started", seconds=60)
+            line = next(x for x in startup.splitlines() if "tipsbot started" in x)
+            assert f"@{api.bot_user.username}" in line
+            assert "tips loaded" in line
+            assert "bot.db" in line
+            assert api.token_for_tests not in startup
+
+            parent = api.make_user("Ana", language_code="en")
+            api.send_text(parent, "/start")
+            reply = await api.wait_for(lambda m: m.chat_id == parent.id, timeout=20)
+            assert reply.plain_text.strip()
+
+            proc.send_signal(signal.SIGTERM)
+            rest = await _read_until(proc.stdout, "database closed", seconds=30)
+            assert await asyncio.wait_for(proc.wait(), 30) == 0
+            assert "Traceback" not in startup + rest
+            assert api.token_for_tests not in rest
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        assert (tmp_path / "bot.db").is_file()
