@@ -1,0 +1,319 @@
+"""`tipsbot content ...`: editors' commands to check, preview and measure the content library."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import click
+
+from domain.content.coverage import Coverage, coverage
+from domain.content.errors import Problem, RenderError, Severity, display_path
+from domain.content.frontmatter import did_you_mean
+from domain.content.loader import load_library
+from domain.content.model import Library
+from domain.content.render import default_sources_label, render_tip
+from domain.content.schema import SCHEMA_FILE, build_tip_schema, check_schema_file, schema_text
+from domain.content.stages import stages_of
+from domain.content.topics import TOPICS_FILE
+
+DEFAULT_CONTENT_DIR = "content"
+
+
+def _content_dir(path: str | None) -> Path:
+    """The content folder: PATH if given, else $CONTENT_DIR, else ./content."""
+    return Path(path or os.environ.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR)
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _load(content_dir: Path) -> Library:
+    return load_library(content_dir, today=_today())
+
+
+@click.group("content")
+def content() -> None:
+    """Check, preview and measure the editors' tips (see content/README.md)."""
+
+
+@content.command()
+@click.argument("path", required=False, type=click.Path(path_type=str))
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also list notes (translations awaiting review)."
+)
+def check(path: str | None, output: str, verbose: bool) -> None:
+    """Check every tip (or only the file PATH) and list errors and warnings.
+
+    Exits with status 1 when there is any error.
+    """
+    target = _content_dir(path)
+    only: Path | None = None
+    if target.is_file():
+        only, target = target, _library_root(target)
+    library = _load(target)
+    problems = list(library.problems)
+    if library.topics:
+        stale = check_schema_file(target, library.topics, library.languages)
+        if stale is not None:
+            problems.append(stale)
+    if only is not None:
+        problems = [p for p in problems if p.path.resolve() == only.resolve()]
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = sum(p.severity is Severity.WARNING for p in problems)
+    summary = {
+        "tips": len(library.tips),
+        "translations": library.translation_count,
+        "errors": errors,
+        "warnings": warnings,
+    }
+    if output == "json":
+        report = {"problems": [_problem_json(p) for p in problems], "summary": summary}
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            if problem.severity is not Severity.INFO or verbose:
+                click.echo(_styled(problem))
+        click.echo(
+            f"{summary['tips']} tips, {summary['translations']} translations, "
+            f"{errors} errors, {warnings} warnings"
+        )
+    sys.exit(1 if errors else 0)
+
+
+@content.command()
+@click.argument("tip_id", metavar="ID")
+@click.option("--lang", help="Language to show (default: the library's default language).")
+@click.option("--html", "raw_html", is_flag=True, help="Print the raw HTML sent to Telegram.")
+@click.option(
+    "--content-dir", "path", help="The content folder (default: $CONTENT_DIR or ./content)."
+)
+def preview(tip_id: str, lang: str | None, raw_html: bool, path: str | None) -> None:
+    """Show tip ID as Telegram would show it."""
+    library = _load(_content_dir(path))
+    tip = library.tips.get(tip_id)
+    if tip is None:
+        _explain_missing(library, tip_id)
+        sys.exit(1)
+    language = lang or library.default_language
+    if language not in library.languages:
+        raise click.BadParameter(
+            f"'{language}' is not one of {', '.join(library.languages)}", param_hint="--lang"
+        )
+    try:
+        rendered = render_tip(
+            tip, library.topic_of(tip), language, sources_label=default_sources_label(language)
+        )
+    except RenderError as exc:  # cannot happen for a loaded tip, but say so if it does
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
+    if raw_html:
+        click.echo(rendered.html)
+        return
+    if rendered.language != language:
+        click.echo(f"(no '{language}' translation: showing the {rendered.language} text)", err=True)
+    stages = ", ".join(stage.id for stage in stages_of(tip))
+    limit = rendered.limit
+    header = (
+        f"{tip.id} · {', '.join(tip.topics)} · {rendered.language} · stages: {stages}\n"
+        f"{rendered.text_length}/{limit} characters · link preview "
+        f"{'on' if rendered.link_preview else 'off'}"
+        + (f" · photo: {display_path(rendered.image)}" if rendered.image else "")
+    )
+    click.echo(click.style(header, dim=True))
+    click.echo(click.style("─" * 40, dim=True))
+    click.echo(to_terminal(rendered.html))
+    paths = {text.path.resolve() for text in tip.texts.values()}
+    for problem in library.problems:
+        if problem.path.resolve() in paths and problem.severity is not Severity.INFO:
+            click.echo(_styled(problem), err=True)
+
+
+@content.command("coverage")
+@click.option(
+    "--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--content-dir", "path", help="The content folder (default: $CONTENT_DIR or ./content)."
+)
+def coverage_command(output: str, path: str | None) -> None:
+    """Tips per topic and stage, for each language; empty cells are highlighted."""
+    library = _load(_content_dir(path))
+    report = coverage(library)
+    if output == "json":
+        click.echo(json.dumps(_coverage_json(report), indent=2, ensure_ascii=False))
+        return
+    for language in report.languages:
+        click.echo(_coverage_table(report, language, library))
+        click.echo()
+
+
+@content.command()
+@click.option("--write", is_flag=True, help=f"Write content/{SCHEMA_FILE} instead of printing it.")
+@click.option(
+    "--content-dir", "path", help="The content folder (default: $CONTENT_DIR or ./content)."
+)
+def schema(write: bool, path: str | None) -> None:
+    """Print (or --write) the JSON Schema of tip front matter, built from topics.yaml."""
+    content_dir = _content_dir(path)
+    library = _load(content_dir)
+    if not library.topics:
+        for problem in library.errors:
+            click.echo(_styled(problem), err=True)
+        sys.exit(1)
+    text = schema_text(build_tip_schema(library.topics, library.languages))
+    if write:
+        target = content_dir / SCHEMA_FILE
+        target.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {display_path(target)}")
+    else:
+        click.echo(text, nl=False)
+
+
+# Helpers
+
+
+def _library_root(file: Path) -> Path:
+    """The content folder holding `file`: the nearest parent with topics.yaml."""
+    for parent in file.resolve().parents:
+        if (parent / TOPICS_FILE).is_file():
+            return parent
+    raise click.BadParameter(f"{file} is not inside a content folder (no {TOPICS_FILE} above it)")
+
+
+def _problem_json(problem: Problem) -> dict[str, Any]:
+    return {
+        "path": display_path(problem.path),
+        "line": problem.line,
+        "severity": str(problem.severity),
+        "message": problem.message,
+    }
+
+
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+
+
+def _styled(problem: Problem) -> str:
+    location = f"{display_path(problem.path)}:{problem.line}:"
+    severity = click.style(f"{problem.severity}:", fg=_COLOURS[problem.severity], bold=True)
+    return f"{location} {severity} {problem.message}"
+
+
+def _explain_missing(library: Library, tip_id: str) -> None:
+    broken = [p for p in library.problems if p.path.name == f"{tip_id}.md"]
+    if broken:
+        click.echo(f"tip '{tip_id}' is not loaded because of these problems:", err=True)
+        for problem in broken:
+            click.echo(_styled(problem), err=True)
+    else:
+        hint = did_you_mean(tip_id, library.tips)
+        click.echo(f"no tip with id '{tip_id}'{hint}", err=True)
+
+
+def _coverage_json(report: Coverage) -> dict[str, Any]:
+    return {
+        "languages": list(report.languages),
+        "topics": list(report.topics),
+        "stages": [stage.id for stage in report.stages],
+        "counts": {
+            language: {
+                topic: {
+                    stage.id: report.count(language, topic, stage.id) for stage in report.stages
+                }
+                for topic in report.topics
+            }
+            for language in report.languages
+        },
+        "empty": {
+            language: [list(cell) for cell in report.empty_cells(language)]
+            for language in report.languages
+        },
+        "untranslated": {language: list(ids) for language, ids in report.untranslated.items()},
+    }
+
+
+EMPTY_CELL = "--"
+
+
+def _coverage_table(report: Coverage, language: str, library: Library) -> str:
+    names = {topic: library.topics[topic].name(library.default_language) for topic in report.topics}
+    stage_width = max(len("stage"), *(len(stage.id) for stage in report.stages))
+    widths = {topic: max(len(names[topic]), 3) for topic in report.topics}
+    empty = len(report.empty_cells(language))
+    cells = len(report.topics) * len(report.stages)
+    lines = [click.style(f"{language}: {cells - empty} of {cells} cells have tips", bold=True)]
+    lines.append(
+        "stage".ljust(stage_width)
+        + "".join("  " + names[topic].rjust(widths[topic]) for topic in report.topics)
+    )
+    for stage in report.stages:
+        row = stage.id.ljust(stage_width)
+        for topic in report.topics:
+            count = report.count(language, topic, stage.id)
+            cell = (str(count) if count else EMPTY_CELL).rjust(widths[topic])
+            row += "  " + (cell if count else click.style(cell, fg="red", bold=True))
+        lines.append(row)
+    missing = report.untranslated.get(language, ())
+    if language != report.languages[0] and missing:
+        lines.append(
+            f"essential or urgent tips without a {language} translation ({len(missing)}): "
+            + ", ".join(missing)
+        )
+    return "\n".join(lines)
+
+
+_ANSI: dict[str, tuple[str, str]] = {
+    "b": ("\x1b[1m", "\x1b[22m"),
+    "i": ("\x1b[3m", "\x1b[23m"),
+    "code": ("\x1b[36m", "\x1b[39m"),
+    "pre": ("\x1b[36m", "\x1b[39m"),
+}
+
+
+class _TerminalRenderer(HTMLParser):
+    """Telegram HTML to terminal text: ANSI bold/italic, links as 'text <url>', quotes barred."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.buffers: list[list[str]] = [[]]
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _ANSI:
+            self.buffers[-1].append(_ANSI[tag][0])
+        elif tag == "a":
+            self.links.append(dict(attrs).get("href") or "")
+        elif tag == "blockquote":
+            self.buffers.append([])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _ANSI:
+            self.buffers[-1].append(_ANSI[tag][1])
+        elif tag == "a" and self.links:
+            self.buffers[-1].append(f" <{self.links.pop()}>")
+        elif tag == "blockquote" and len(self.buffers) > 1:
+            quoted = "".join(self.buffers.pop())
+            self.buffers[-1].append("\n".join(f"▍ {line}" for line in quoted.split("\n")))
+
+    def handle_data(self, data: str) -> None:
+        self.buffers[-1].append(data)
+
+    def text(self) -> str:
+        return "".join(part for buffer in self.buffers for part in buffer)
+
+
+def to_terminal(telegram_html: str) -> str:
+    """A readable terminal rendering of a Telegram HTML message (ANSI styles)."""
+    renderer = _TerminalRenderer()
+    renderer.feed(telegram_html)
+    renderer.close()
+    return renderer.text()
