@@ -7,9 +7,24 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationBuilder
 
+from bot.commands import register_commands
 from bot.context import CONTEXT_TYPES, TipsApplication
 from bot.errors import on_error
-from bot.handlers import start
+from bot.handlers import (
+    children,
+    groups,
+    help,
+    language,
+    onboarding,
+    pause,
+    privacy,
+    replies,
+    schedule,
+    settings_menu,
+    tips,
+    topics,
+)
+from bot.jobs import schedule_jobs
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -37,14 +52,18 @@ def build_application(services: Services) -> TipsApplication:
         # configure() replaces the whole configuration, so keep PTB's (executor, time zone).
         jobs = application.job_queue
         jobs.scheduler.configure(**jobs.scheduler_configuration, job_defaults=JOB_DEFAULTS)
-    for module in (start,):
+    features = (onboarding, topics, children, schedule, language, pause, privacy, settings_menu)
+    for module in (*features, tips, groups, help, replies):
         application.add_handlers(module.build_handlers())
+    application.add_handlers(help.build_fallbacks())
     application.add_error_handler(on_error)
+    schedule_jobs(application)
     return application
 
 
 async def _post_init(application: TipsApplication) -> None:
     services = application.bot_data.services
+    await register_commands(application.bot, services.catalogs)
     library = services.library.current
     log.info(
         "tipsbot started as @%s; database %s; %d tips loaded (%d topics, languages %s)",

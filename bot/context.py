@@ -41,6 +41,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData
     def services(self) -> Services:
         return self.bot_data.services
 
+    @property
+    def chat_state(self) -> ChatData:
+        """This chat's ChatData (every update handled here comes from a chat)."""
+        if self.chat_data is None:
+            raise RuntimeError("chat_state used for an update without a chat")
+        return self.chat_data
+
 
 CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotData, chat_data=ChatData)
 

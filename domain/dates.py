@@ -61,9 +61,7 @@ def parse_user_date(text: str, locale: Locale) -> date:
         year = int(match[3])
         parts = (year + 2000 if year < 100 else year, int(match[2]), int(match[1]))
     elif (match := _WORDS.match(cleaned)) or (match := _WORDS_US.match(cleaned)):
-        day_text, month_text = (
-            (match[1], match[2]) if match.re is _WORDS else (match[2], match[1])
-        )
+        day_text, month_text = (match[1], match[2]) if match.re is _WORDS else (match[2], match[1])
         month = _month_lookup(locale).get(month_text.rstrip("."))
         if month is None:
             raise DateInputError(DateProblem.UNREADABLE)

@@ -21,6 +21,8 @@ from babel.messages.pofile import read_po
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
+# tipsbot serves UK families: English dates and times as in the UK (27 November, 10:00).
+FORMAT_LOCALES = {"en": "en_GB"}
 
 
 def compile_catalog(po_path: Path) -> gettext.GNUTranslations:
@@ -48,7 +50,8 @@ class Translator:
 
     @property
     def locale(self) -> Locale:
-        return Locale.parse(self.language)
+        """The Babel locale for dates and times: British conventions for English."""
+        return Locale.parse(FORMAT_LOCALES.get(self.language, self.language))
 
     @property
     def is_rtl(self) -> bool:

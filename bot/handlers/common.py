@@ -1,0 +1,139 @@
+"""What every chat handler needs: the chat's row and language, admin checks, menu editing."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.context import BotContext
+from domain.cadence import Cadence, first_send_at
+from domain.chats import ChatProfile, NewChatDefaults, get_chat, get_or_create_chat, load_profile
+from domain.i18n import Translator
+from domain.models import Chat, ChatKind, ChatStatus
+
+
+@dataclass(frozen=True)
+class Here:
+    """The chat an update came from: its stored row (if any) and the language to answer in."""
+
+    chat_id: int
+    is_private: bool
+    row: Chat | None
+    t: Translator
+
+
+def chat_kind(telegram_type: str) -> ChatKind:
+    try:
+        return ChatKind(telegram_type)
+    except ValueError:
+        return ChatKind.GROUP
+
+
+async def here(update: Update, context: BotContext) -> Here | None:
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    catalogs = context.services.catalogs
+    async with context.services.sessions() as session:
+        row = await get_chat(session, telegram_id=chat.id)
+    user = update.effective_user
+    language = row.language if row else catalogs.negotiate(user.language_code if user else None)
+    return Here(chat.id, chat.type == "private", row, catalogs.for_language(language))
+
+
+def chat_defaults(context: BotContext, language: str) -> NewChatDefaults:
+    settings = context.services.settings
+    return NewChatDefaults(
+        language=language,
+        region=settings.default_region,
+        timezone=settings.default_timezone,
+        days=settings.default_days,
+        send_time=settings.default_send_time,
+        quiet_start=settings.quiet_hours_start,
+        quiet_end=settings.quiet_hours_end,
+    )
+
+
+async def ensure_chat(update: Update, context: BotContext) -> Chat:
+    """The stored chat for this update, created with defaults when new."""
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None
+    services = context.services
+    language = services.catalogs.negotiate(user.language_code if user else None)
+    async with services.sessions() as session:
+        row, _created = await get_or_create_chat(
+            session,
+            telegram_id=chat.id,
+            kind=chat_kind(chat.type),
+            defaults=chat_defaults(context, language),
+            now=services.clock(),
+        )
+        await session.commit()
+    return row
+
+
+async def profile_of(context: BotContext, telegram_id: int) -> ChatProfile | None:
+    async with context.services.sessions() as session:
+        row = await get_chat(session, telegram_id=telegram_id)
+        return None if row is None else await load_profile(session, chat=row)
+
+
+async def may_change_settings(update: Update, context: BotContext, t: Translator) -> bool:
+    """True in private chats and for group admins; others get a polite refusal."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return False
+    if await context.bot_data.admins.is_admin(context.bot, chat, user.id):
+        return True
+    _ = t.gettext
+    refusal = _("Only the group's admins can change these settings.")
+    if update.callback_query is not None:
+        await update.callback_query.answer(refusal, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(refusal)
+    return False
+
+
+async def show(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Edit the menu a button belongs to, or send a new message for a command."""
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        with contextlib.suppress(BadRequest):  # "message is not modified" is fine
+            await query.message.edit_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
+        return query.message
+    if update.effective_message is not None:
+        return await update.effective_message.reply_text(
+            text, reply_markup=markup, parse_mode=ParseMode.HTML
+        )
+    return None
+
+
+async def answer(query: CallbackQuery | None, text: str | None = None) -> None:
+    """Stop the button's spinner (a second answer is harmless and ignored)."""
+    if query is not None:
+        with contextlib.suppress(BadRequest):
+            await query.answer(text)
+
+
+def cadence_of(profile: ChatProfile) -> Cadence:
+    return Cadence.from_strings(
+        days=profile.schedule.days,
+        send_time=profile.schedule.send_time,
+        timezone=profile.chat.timezone,
+        quiet_start=profile.schedule.quiet_start,
+        quiet_end=profile.schedule.quiet_end,
+    )
+
+
+def next_tip_at(profile: ChatProfile, now: datetime) -> datetime | None:
+    """When the next scheduled tip will come, or None while stopped."""
+    if profile.chat.status not in (ChatStatus.ACTIVE, ChatStatus.PAUSED):
+        return None
+    return first_send_at(cadence_of(profile), now, profile.chat.paused_until)

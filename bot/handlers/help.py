@@ -1,0 +1,54 @@
+"""/help, and what happens with anything else: unknown commands, free text, stale buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.commands import COMMANDS
+from bot.context import BotContext
+from bot.handlers.common import answer, here
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """What tipsbot does and every command."""
+    where = await here(update, context)
+    message = update.effective_message
+    if where is None or message is None:
+        return
+    _ = where.t.gettext
+    lines = [
+        _("I send short, trusted tips for families at the days and time you choose."),
+        "",
+        *(f"/{c.name} — {_(c.description)}" for c in COMMANDS),
+    ]
+    await message.reply_text("\n".join(lines))
+
+
+async def unknown(update: Update, context: BotContext) -> None:
+    """Unknown commands and free text: a short pointer in private chats, silence in groups."""
+    where = await here(update, context)
+    message = update.effective_message
+    if where is None or message is None or not where.is_private:
+        return
+    _ = where.t.gettext
+    await message.reply_text(_("I only understand commands and buttons. Try /settings or /help."))
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button nobody handles (old, forged or from a removed feature): answer and ignore."""
+    where = await here(update, context)
+    text = where.t.gettext("This button no longer works. Try /settings.") if where else None
+    await answer(update.callback_query, text)
+
+
+def build_handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [CommandHandler("help", help_command)]
+
+
+def build_fallbacks() -> list[BaseHandler[Update, BotContext, None]]:
+    """Registered last, after every feature, so they see only what nobody else took."""
+    return [
+        MessageHandler(filters.COMMAND | (filters.TEXT & ~filters.UpdateType.EDITED), unknown),
+        CallbackQueryHandler(stale_button),
+    ]

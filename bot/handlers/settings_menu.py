@@ -1,0 +1,89 @@
+"""/settings: one screen leading to every other setting."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import pack, pattern, unpack
+from bot.context import BotContext
+from bot.handlers import children, language, pause, privacy, schedule, topics
+from bot.handlers.common import answer, ensure_chat, here, may_change_settings, next_tip_at, show
+from bot.texts import schedule_line, topics_line, when_line
+from domain.chats import get_chat, load_profile
+from domain.i18n import Translator
+
+TARGETS = {
+    "topics": topics.topics_command,
+    "children": children.children_command,
+    "schedule": schedule.schedule_command,
+    "language": language.language_command,
+    "region": language.region_command,
+    "pause": pause.pause_command,
+    "resume": pause.resume_command,
+    "stop": pause.stop_command,
+    "mydata": privacy.mydata_command,
+    "forget": privacy.forget_command,
+}
+
+
+def menu(t: Translator, paused: bool) -> InlineKeyboardMarkup:
+    _ = t.gettext
+
+    def button(label: str, target: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=pack("se", target))
+
+    return InlineKeyboardMarkup(
+        [
+            [button(_("📚 Topics"), "topics"), button(_("👶 Children"), "children")],
+            [button(_("🗓 Days and time"), "schedule"), button(_("🌐 Language"), "language")],
+            [
+                button(_("📍 Nation"), "region"),
+                button(_("▶️ Resume") if paused else _("⏸ Pause"), "resume" if paused else "pause"),
+            ],
+            [button(_("🛑 Stop all tips"), "stop"), button(_("📄 My data"), "mydata")],
+            [button(_("🗑 Forget me"), "forget")],
+        ]
+    )
+
+
+async def settings_command(update: Update, context: BotContext) -> None:
+    """The settings overview with a button for each part."""
+    where = await here(update, context)
+    if where is None or not await may_change_settings(update, context, where.t):
+        return
+    await ensure_chat(update, context)
+    async with context.services.sessions() as session:
+        chat = await get_chat(session, telegram_id=where.chat_id)
+        assert chat is not None
+        profile = await load_profile(session, chat=chat)
+    t = where.t
+    _ = t.gettext
+    text = "\n".join(
+        [
+            _("<b>Your settings</b>"),
+            _("Topics: %(topics)s")
+            % {"topics": topics_line(profile, context.services.library.current, t)},
+            schedule_line(profile, t),
+            when_line(next_tip_at(profile, context.services.clock()), chat.timezone, t),
+        ]
+    )
+    await show(update, text, menu(t, paused=chat.status in ("paused", "stopped")))
+
+
+async def settings_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    parts = unpack(query.data if query else None)
+    target = TARGETS.get(parts[1]) if len(parts) == 2 else None
+    if target is None:
+        await answer(query)
+        return
+    await answer(query)
+    await target(update, context)
+
+
+def build_handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [
+        CommandHandler("settings", settings_command),
+        CallbackQueryHandler(settings_button, pattern=pattern("se")),
+    ]

@@ -1,0 +1,58 @@
+"""Sentences shared by several screens: the schedule and subscription summaries."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_time, get_day_names
+
+from domain.cadence import FREQUENCY_PRESETS, parse_days, parse_hhmm
+from domain.chats import ChatProfile
+from domain.content.model import Library
+from domain.i18n import Translator
+
+
+def day_names(days: str, t: Translator) -> str:
+    names = get_day_names("abbreviated", locale=t.locale)
+    return ", ".join(names[d] for d in sorted(parse_days(days)))
+
+
+def local_time(value: time, t: Translator) -> str:
+    return format_time(value, format="short", locale=t.locale)
+
+
+def frequency_label(per_week: int, t: Translator) -> str:
+    if per_week == len(FREQUENCY_PRESETS[7]):
+        return t.gettext("every day")
+    return t.ngettext("%(n)d tip a week", "%(n)d tips a week", per_week) % {"n": per_week}
+
+
+def schedule_line(profile: ChatProfile, t: Translator) -> str:
+    schedule = profile.schedule
+    per_week = len(parse_days(schedule.days))
+    return t.gettext("%(frequency)s: %(days)s at %(time)s (%(zone)s)") % {
+        "frequency": frequency_label(per_week, t).capitalize(),
+        "days": day_names(schedule.days, t),
+        "time": local_time(parse_hhmm(schedule.send_time), t),
+        "zone": profile.chat.timezone,
+    }
+
+
+def topics_line(profile: ChatProfile, library: Library, t: Translator) -> str:
+    names = [
+        f"{topic.emoji} {topic.name(t.language)}"
+        for topic in library.topics.values()
+        if topic.id in profile.topics
+    ]
+    return ", ".join(names) if names else t.gettext("no topics yet")
+
+
+def when_line(moment: datetime | None, zone: str, t: Translator) -> str:
+    if moment is None:
+        return t.gettext("No tips are planned.")
+    local = moment.astimezone(ZoneInfo(zone))
+    return t.gettext("Your next tip comes on %(date)s at %(time)s.") % {
+        "date": t.date(local.date(), "full"),
+        "time": local_time(local.time(), t),
+    }

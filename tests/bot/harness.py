@@ -1,0 +1,152 @@
+"""The real Application, wired as `tipsbot run` wires it, talking to the fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from bot.app import build_application
+from bot.context import TipsApplication
+from bot.services import LibraryHolder, Services
+from domain.chats import ChatProfile, get_chat, load_profile
+from domain.content.loader import load_library
+from domain.content.model import Library
+from domain.db import create_engine, make_session_factory
+from domain.i18n import Catalogs
+from domain.settings import load_settings
+from tests.fakebotapi import FakeBotAPI, polling
+from tests.fakebotapi._models import FakeUser, SentMessage
+
+REPO = Path(__file__).resolve().parents[2]
+START = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday
+
+
+class FakeClock:
+    """Time the tests control."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+_LIBRARY: Library | None = None
+
+
+def shipped_library() -> Library:
+    global _LIBRARY
+    if _LIBRARY is None:
+        _LIBRARY = load_library(REPO / "content", today=START.date())
+    return _LIBRARY
+
+
+@dataclass
+class Harness:
+    api: FakeBotAPI
+    app: TipsApplication
+    services: Services
+    clock: FakeClock
+
+    async def say(self, user: FakeUser, text: str, **kwargs: Any) -> SentMessage:
+        """Send text as `user` and wait for the bot's next message to that chat."""
+        chat = kwargs.get("chat")
+        chat_id = chat.id if chat is not None else user.id
+        since = len(self.api.sent)
+        self.api.send_text(user, text, **kwargs)
+        return await self.api.wait_for(lambda m: m.chat_id == chat_id and _has_text(m), since=since)
+
+    async def tap(self, user: FakeUser, message: SentMessage, label_part: str) -> SentMessage:
+        """Press the button whose label contains `label_part`; wait for the resulting send/edit."""
+        data = button_data(message, label_part)
+        since = len(self.api.sent)
+        self.api.press_button(user, message, data)
+        return await self.api.wait_for(
+            lambda m: m.chat_id == message.chat_id and _has_text(m), since=since
+        )
+
+    async def press(self, user: FakeUser, message: SentMessage, label_part: str) -> None:
+        """Press a button that answers without a new text (e.g. thumbs); wait for the answer."""
+        data = button_data(message, label_part)
+        since = len(self.api.calls)
+        self.api.press_button(user, message, data)
+        await self.api.wait_for_call(lambda c: c.method == "answerCallbackQuery", since=since)
+
+    async def profile(self, telegram_id: int) -> ChatProfile | None:
+        async with self.services.sessions() as session:
+            chat = await get_chat(session, telegram_id=telegram_id)
+            return None if chat is None else await load_profile(session, chat=chat)
+
+
+def _has_text(message: SentMessage) -> bool:
+    """Sends and text edits; not the keyboard-only edits that retire an old menu."""
+    return message.method != "editMessageReplyMarkup"
+
+
+def button_data(message: SentMessage, label_part: str) -> str:
+    markup = message.reply_markup or {}
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if label_part in button.get("text", "") and "callback_data" in button:
+                return str(button["callback_data"])
+    labels = [b.get("text") for row in markup.get("inline_keyboard", []) for b in row]
+    raise AssertionError(f"no button with {label_part!r}; buttons: {labels}")
+
+
+@asynccontextmanager
+async def running_bot(database_url: str, **settings: Any) -> AsyncIterator[Harness]:
+    clock = FakeClock()
+    async with FakeBotAPI() as api:
+        config = load_settings(
+            telegram_bot_token=api.token_for_tests,
+            telegram_base_url=api.base_url,
+            database_url=database_url,
+            content_dir=REPO / "content",
+            **settings,
+        )
+        engine = create_engine(config.database_url)
+        services = Services(
+            settings=config,
+            engine=engine,
+            sessions=make_session_factory(engine),
+            library=LibraryHolder(shipped_library()),
+            catalogs=Catalogs(config.default_language),
+            clock=clock,
+        )
+        app = build_application(services)
+        try:
+            async with polling(app):
+                yield Harness(api, app, services, clock)
+        finally:
+            await engine.dispose()
+
+
+async def count_rows_for_chat(services: Services, chat_row_id: int) -> dict[str, int]:
+    """Rows in every table with a chat_id column that point at this chat."""
+    from sqlmodel import SQLModel, func
+
+    counts: dict[str, int] = {}
+    async with services.sessions() as session:
+        for name, table in SQLModel.metadata.tables.items():
+            if "chat_id" in table.c:
+                query = (
+                    select(func.count())
+                    .select_from(table)
+                    .where(col(table.c.chat_id) == chat_row_id)
+                )
+                counts[name] = (await session.exec(query)).one()
+    return counts
+
+
+def button_labels(message: SentMessage) -> list[str]:
+    markup = message.reply_markup or {}
+    return [str(b.get("text", "")) for row in markup.get("inline_keyboard", []) for b in row]

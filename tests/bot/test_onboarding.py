@@ -1,0 +1,93 @@
+"""A parent starts the bot: the walk-through with defaults and with choices, and deep links."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from domain.models import ChatStatus
+from tests.bot.harness import button_labels, running_bot
+
+
+async def test_onboarding_with_the_defaults_takes_four_taps(migrated_url: str) -> None:
+    async with running_bot(migrated_url) as bot:
+        ana = bot.api.make_user("Ana", language_code="en")
+        first = await bot.say(ana, "/start")
+        assert "Hello! I'm tipsbot" in first.plain_text
+        assert "Step 1 of 4" in first.plain_text
+        assert (
+            sum("✅" in label for label in button_labels(first)) == 3
+        )  # every topic chosen to begin with
+
+        children = await bot.tap(ana, first, "Next")
+        assert children.is_edit and children.message_id == first.message_id
+        often = await bot.tap(ana, children, "Skip")
+        assert "How often?" in often.plain_text
+        when = await bot.tap(ana, often, "Next")
+        assert "What time?" in when.plain_text
+        done = await bot.tap(ana, when, "Confirm")
+
+        assert "All set!" in done.plain_text
+        assert "3 tips a week: Mon, Wed, Fri at 10:00 (Europe/London)" in done.plain_text
+        # Thursday noon -> the first tip is Friday at 10:00 London time.
+        assert "Your next tip comes on Friday, 27 November 2026 at 10:00" in done.plain_text
+
+        profile = await bot.profile(ana.id)
+        assert profile is not None
+        assert profile.chat.status == ChatStatus.ACTIVE
+        assert profile.topics == {"health", "welfare", "learning"}
+        assert profile.schedule.days == "mon,wed,fri"
+        assert profile.schedule.next_slot_at == datetime(2026, 11, 27, 10, tzinfo=UTC)
+
+
+async def test_onboarding_with_choices_in_polish(migrated_url: str) -> None:
+    async with running_bot(migrated_url) as bot:
+        ola = bot.api.make_user("Ola", language_code="pl")
+        first = await bot.say(ola, "/start")
+        assert "tipsbot" in first.plain_text
+        assert "Hello!" not in first.plain_text  # answered in Polish, not English
+
+        fewer = await bot.tap(ola, first, "💷")  # untick welfare
+        assert sum("✅" in label for label in button_labels(fewer)) == 2
+        children = await bot.tap(ola, fewer, "➡️")
+        question = await bot.tap(ola, children, "👶")
+        assert question.reply_markup is not None and question.reply_markup.get("force_reply")
+
+        listed = await bot.say(ola, "3/4/2025", reply_to=question)
+        assert "2025" in listed.plain_text
+        often = await bot.tap(ola, listed, "➡️")
+        when = await bot.tap(ola, often, "1 ")
+        later = await bot.tap(ola, when, "08:00")
+        done = await bot.tap(ola, later, "✅ ")
+
+        profile = await bot.profile(ola.id)
+        assert profile is not None
+        assert profile.chat.language == "pl"
+        assert profile.topics == {"health", "learning"}
+        assert profile.schedule.days == "wed"
+        assert profile.schedule.send_time == "08:00"
+        assert [c.birth_date.isoformat() for c in profile.children if c.birth_date] == [
+            "2025-04-03"
+        ]
+        assert profile.chat.status == ChatStatus.ACTIVE
+        assert "08:00" in done.plain_text
+
+
+async def test_a_deep_link_subscribes_straight_to_its_topic(migrated_url: str) -> None:
+    async with running_bot(migrated_url) as bot:
+        ben = bot.api.make_user("Ben", language_code="en")
+        reply = await bot.say(ben, "/start learning")
+        assert "You're subscribed to 🧸 Play and learning" in reply.plain_text
+        assert "Your next tip comes on" in reply.plain_text
+        profile = await bot.profile(ben.id)
+        assert profile is not None
+        assert profile.topics == {"learning"}
+        assert profile.chat.status == ChatStatus.ACTIVE
+
+
+async def test_an_unknown_deep_link_falls_back_to_onboarding(migrated_url: str) -> None:
+    async with running_bot(migrated_url) as bot:
+        cat = bot.api.make_user("Cat", language_code="en")
+        reply = await bot.say(cat, "/start no-such-topic")
+        assert "Step 1 of 4" in reply.plain_text
+        profile = await bot.profile(cat.id)
+        assert profile is not None and profile.chat.status == ChatStatus.ONBOARDING
