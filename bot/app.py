@@ -8,10 +8,12 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder
 
 from bot.commands import register_commands
+from bot.content_reload import ContentReloader
 from bot.context import CONTEXT_TYPES, TipsApplication
 from bot.errors import on_error
 from bot.handlers import (
     children,
+    editors,
     groups,
     help,
     language,
@@ -53,7 +55,7 @@ def build_application(services: Services) -> TipsApplication:
         jobs = application.job_queue
         jobs.scheduler.configure(**jobs.scheduler_configuration, job_defaults=JOB_DEFAULTS)
     features = (onboarding, topics, children, schedule, language, pause, privacy, settings_menu)
-    for module in (*features, tips, groups, help, replies):
+    for module in (*features, tips, editors, groups, help, replies):
         application.add_handlers(module.build_handlers())
     application.add_handlers(help.build_fallbacks())
     application.add_error_handler(on_error)
@@ -64,6 +66,7 @@ def build_application(services: Services) -> TipsApplication:
 async def _post_init(application: TipsApplication) -> None:
     services = application.bot_data.services
     await register_commands(application.bot, services.catalogs)
+    await start_content_reload(application)
     library = services.library.current
     log.info(
         "tipsbot started as @%s; database %s; %d tips loaded (%d topics, languages %s)",
@@ -75,7 +78,16 @@ async def _post_init(application: TipsApplication) -> None:
     )
 
 
+async def start_content_reload(application: TipsApplication) -> None:
+    """Watch the content folder (unless CONTENT_RELOAD_SECONDS is 0)."""
+    if application.bot_data.services.settings.content_reload_seconds > 0:
+        application.bot_data.reloader = ContentReloader(application)
+        await application.bot_data.reloader.start()
+
+
 async def _post_shutdown(application: TipsApplication) -> None:
+    if application.bot_data.reloader is not None:
+        await application.bot_data.reloader.stop()
     await application.bot_data.services.engine.dispose()
     log.info("tipsbot stopped; database closed")
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.admins import AdminCache
 from bot.services import Services
+
+if TYPE_CHECKING:
+    from bot.content_reload import ContentReloader
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class BotData:
 
     def __init__(self) -> None:
         self.admins = AdminCache()
+        self.reloader: ContentReloader | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]):

@@ -13,6 +13,11 @@ from domain.content.model import Library
 from domain.i18n import Translator
 
 
+def sentence_case(text: str) -> str:
+    """Upper-case the first letter only (str.capitalize would lower-case the rest)."""
+    return text[:1].upper() + text[1:]
+
+
 def day_names(days: str, t: Translator) -> str:
     names = get_day_names("abbreviated", locale=t.locale)
     return ", ".join(names[d] for d in sorted(parse_days(days)))
@@ -32,7 +37,7 @@ def schedule_line(profile: ChatProfile, t: Translator) -> str:
     schedule = profile.schedule
     per_week = len(parse_days(schedule.days))
     return t.gettext("%(frequency)s: %(days)s at %(time)s (%(zone)s)") % {
-        "frequency": frequency_label(per_week, t).capitalize(),
+        "frequency": sentence_case(frequency_label(per_week, t)),
         "days": day_names(schedule.days, t),
         "time": local_time(parse_hhmm(schedule.send_time), t),
         "zone": profile.chat.timezone,

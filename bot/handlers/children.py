@@ -16,6 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import pack, pattern, unpack
 from bot.context import BotContext, PendingInput
 from bot.handlers.common import answer, ensure_chat, here, may_change_settings, show
+from bot.texts import sentence_case
 from domain.chats import add_child, get_chat, get_child, load_profile, remove_child
 from domain.dates import (
     DateInputError,
@@ -111,7 +112,7 @@ def child_view(
         ],
         [InlineKeyboardButton(_("⬅️ Back"), callback_data=pack("ch", "list", back_to))],
     ]
-    return describe_child(child, today, t).capitalize(), InlineKeyboardMarkup(rows)
+    return sentence_case(describe_child(child, today, t)), InlineKeyboardMarkup(rows)
 
 
 async def show_children(update: Update, context: BotContext, back_to: str) -> None:

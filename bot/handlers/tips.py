@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import unpack
 from bot.context import BotContext
-from bot.handlers.common import answer, ensure_chat, here
+from bot.handlers.common import answer, ensure_chat, here, profile_of
 from domain.chats import get_chat, record_feedback
 from domain.models import ChatStatus
 from scheduler.ondemand import send_tip_now
@@ -45,7 +45,17 @@ async def tip_command(update: Update, context: BotContext) -> None:
     if row.status in (ChatStatus.STOPPED, ChatStatus.BLOCKED):
         await message.reply_text(_("Tips are stopped for this chat. /resume turns them on again."))
         return
-    if not await deliver_now(update, context, None):
+    if await deliver_now(update, context, None):
+        return
+    profile = await profile_of(context, where.chat_id)
+    if profile is not None and not any(c.content_stopped_at is None for c in profile.children):
+        await message.reply_text(
+            _(
+                "Most tips follow a pregnancy or a child's age. "
+                "Add a due date or birth date with /children to get them."
+            )
+        )
+    else:
         await message.reply_text(
             _("You have had every tip that fits right now. New ones are added regularly.")
         )

@@ -93,32 +93,40 @@ def _has_text(message: SentMessage) -> bool:
 
 
 def button_data(message: SentMessage, label_part: str) -> str:
+    """The callback data of the button whose label contains `label_part`
+    (or, written as "data=ob:confirm", whose callback data is exactly that)."""
     markup = message.reply_markup or {}
     for row in markup.get("inline_keyboard", []):
         for button in row:
-            if label_part in button.get("text", "") and "callback_data" in button:
-                return str(button["callback_data"])
+            data = button.get("callback_data")
+            if data is None:
+                continue
+            if label_part.startswith("data=") and data == label_part.removeprefix("data="):
+                return str(data)
+            if label_part in button.get("text", ""):
+                return str(data)
     labels = [b.get("text") for row in markup.get("inline_keyboard", []) for b in row]
     raise AssertionError(f"no button with {label_part!r}; buttons: {labels}")
 
 
 @asynccontextmanager
-async def running_bot(database_url: str, **settings: Any) -> AsyncIterator[Harness]:
+async def running_bot(
+    database_url: str, *, library: Library | None = None, **settings: Any
+) -> AsyncIterator[Harness]:
     clock = FakeClock()
     async with FakeBotAPI() as api:
         config = load_settings(
             telegram_bot_token=api.token_for_tests,
             telegram_base_url=api.base_url,
             database_url=database_url,
-            content_dir=REPO / "content",
-            **settings,
+            **{"content_dir": REPO / "content", **settings},
         )
         engine = create_engine(config.database_url)
         services = Services(
             settings=config,
             engine=engine,
             sessions=make_session_factory(engine),
-            library=LibraryHolder(shipped_library()),
+            library=LibraryHolder(library or shipped_library()),
             catalogs=Catalogs(config.default_language),
             clock=clock,
         )

@@ -55,9 +55,9 @@ async def test_onboarding_with_choices_in_polish(migrated_url: str) -> None:
         listed = await bot.say(ola, "3/4/2025", reply_to=question)
         assert "2025" in listed.plain_text
         often = await bot.tap(ola, listed, "➡️")
-        when = await bot.tap(ola, often, "1 ")
+        when = await bot.tap(ola, often, "1×")
         later = await bot.tap(ola, when, "08:00")
-        done = await bot.tap(ola, later, "✅ ")
+        done = await bot.tap(ola, later, "data=ob:confirm")
 
         profile = await bot.profile(ola.id)
         assert profile is not None

@@ -1,0 +1,72 @@
+"""Editors in chat: /preview for admins only, and hot reload with errors reported to admins."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+from bot.app import start_content_reload
+from domain.content.loader import load_library
+from tests.bot.harness import REPO, START, running_bot
+
+TIP = "h-safe-sleep-on-back"
+
+
+def small_library(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    (content / "tips" / "health").mkdir(parents=True)
+    shutil.copy(REPO / "content" / "topics.yaml", content / "topics.yaml")
+    for path in (REPO / "content" / "tips" / "health").glob(f"{TIP}*.md"):
+        shutil.copy(path, content / "tips" / "health" / path.name)
+    return content
+
+
+async def test_preview_is_for_admins_only(migrated_url: str) -> None:
+    async with running_bot(migrated_url) as bot:
+        parent = bot.api.make_user("Pat", language_code="en")
+        reply = await bot.say(parent, f"/preview {TIP}")
+        assert "/help" in reply.plain_text  # the ordinary unknown-command reply
+
+
+async def test_hot_reload_swaps_in_edits_and_keeps_the_last_good_version(
+    migrated_url: str, tmp_path: Path
+) -> None:
+    content = small_library(tmp_path)
+    library = load_library(content, today=START.date())
+    async with running_bot(migrated_url, library=library, content_dir=content) as bot:
+        editor = bot.api.make_user("Eda", language_code="en")
+        bot.services.settings.__dict__["admin_user_ids"] = frozenset({editor.id})
+        bot.services.settings.__dict__["content_reload_seconds"] = 0.2
+        await start_content_reload(bot.app)
+        try:
+            before = await bot.say(editor, f"/preview {TIP}")
+            assert "🩺" in before.plain_text
+            assert before.reply_markup is not None  # exactly as subscribers get it
+
+            path = content / "tips" / "health" / f"{TIP}.md"
+            text = path.read_text()
+            old_title = next(line for line in text.splitlines() if line.startswith("title:"))
+            path.write_text(text.replace(old_title, "title: Back to sleep, every sleep"))
+            for _ in range(100):
+                if "Back to sleep, every sleep" in (
+                    t.title for t in bot.services.library.current.tips.values()
+                ):
+                    break
+                await asyncio.sleep(0.05)
+            edited = await bot.say(editor, f"/preview {TIP}")
+            assert "Back to sleep, every sleep" in edited.plain_text
+
+            since = len(bot.api.sent)
+            path.write_text(text.replace("topics: [health]", "topics: [helth]"))
+            alert = await bot.api.wait_for(
+                lambda m: m.chat_id == editor.id and "Content errors" in (m.text or ""),
+                since=since,
+            )
+            assert f"content/tips/health/{TIP}.md:4: error:" in alert.plain_text
+            assert "helth" in alert.plain_text
+            still = await bot.say(editor, f"/preview {TIP}")
+            assert "Back to sleep, every sleep" in still.plain_text  # last good version
+        finally:
+            assert bot.app.bot_data.reloader is not None
+            await bot.app.bot_data.reloader.stop()
