@@ -10,6 +10,7 @@ from telegram.ext import ApplicationBuilder
 from bot.commands import register_commands
 from bot.content_reload import ContentReloader
 from bot.context import CONTEXT_TYPES, TipsApplication
+from bot.delivery import start_engine, stop_engine
 from bot.errors import on_error
 from bot.handlers import (
     children,
@@ -26,7 +27,6 @@ from bot.handlers import (
     tips,
     topics,
 )
-from bot.jobs import schedule_jobs
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ def build_application(services: Services) -> TipsApplication:
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(True)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
@@ -59,7 +60,6 @@ def build_application(services: Services) -> TipsApplication:
         application.add_handlers(module.build_handlers())
     application.add_handlers(help.build_fallbacks())
     application.add_error_handler(on_error)
-    schedule_jobs(application)
     return application
 
 
@@ -67,6 +67,7 @@ async def _post_init(application: TipsApplication) -> None:
     services = application.bot_data.services
     await register_commands(application.bot, services.catalogs)
     await start_content_reload(application)
+    await start_engine(application)
     library = services.library.current
     log.info(
         "tipsbot started as @%s; database %s; %d tips loaded (%d topics, languages %s)",
@@ -83,6 +84,10 @@ async def start_content_reload(application: TipsApplication) -> None:
     if application.bot_data.services.settings.content_reload_seconds > 0:
         application.bot_data.reloader = ContentReloader(application)
         await application.bot_data.reloader.start()
+
+
+async def _post_stop(application: TipsApplication) -> None:
+    await stop_engine(application)
 
 
 async def _post_shutdown(application: TipsApplication) -> None:

@@ -12,6 +12,7 @@ from bot.services import Services
 
 if TYPE_CHECKING:
     from bot.content_reload import ContentReloader
+    from scheduler.engine import DeliveryEngine
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class BotData:
     def __init__(self) -> None:
         self.admins = AdminCache()
         self.reloader: ContentReloader | None = None
+        self.engine: DeliveryEngine | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]):

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError
 
 from bot.app import build_application
+from bot.delivery import AnotherProcess
 from bot.services import LibraryHolder, Services
 from domain.content.loader import load_library
 from domain.db import DatabaseError, create_engine, describe_database_error, make_session_factory
@@ -53,6 +54,8 @@ def run(settings: Settings) -> None:
             allowed_updates=Update.ALL_TYPES,
             stop_signals=(signal.SIGINT, signal.SIGTERM),
         )
+    except AnotherProcess as exc:
+        raise StartupError(str(exc)) from None
     except InvalidToken:
         raise StartupError(
             "Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): check it with @BotFather "

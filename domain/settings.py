@@ -69,8 +69,17 @@ class Settings(BaseSettings):
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(8, 0)
 
-    # Delivery engine: messages per second across all chats
+    # Delivery engine
     send_rate: float = Field(default=25.0, gt=0, le=1000)
+    paid_broadcast: bool = False
+    paid_send_rate: float = Field(default=1000.0, gt=0, le=1000)
+    group_rate_per_minute: int = Field(default=20, gt=0)
+    chat_min_interval_seconds: float = Field(default=1.0, ge=0)
+    delivery_guarantee: Literal["at-most-once", "at-least-once"] = "at-most-once"
+    planner_interval_seconds: float = Field(default=30.0, gt=0)
+    planner_batch_size: int = Field(default=500, gt=0)
+    catch_up_limit_hours: float = Field(default=36.0, ge=0)
+    max_send_attempts: int = Field(default=5, ge=1)
 
     # Operations
     log_format: Literal["plain", "json"] = "plain"
@@ -167,6 +176,11 @@ class Settings(BaseSettings):
     def database_url_safe(self) -> str:
         """The database URL with any password hidden, for logs."""
         return make_url(self.database_url).render_as_string(hide_password=True)
+
+    @property
+    def effective_send_rate(self) -> float:
+        """Messages per second in total: the paid rate when paid broadcasts are on."""
+        return self.paid_send_rate if self.paid_broadcast else self.send_rate
 
     @property
     def is_sqlite(self) -> bool:

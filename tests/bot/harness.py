@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +14,22 @@ from sqlmodel import col, select
 from bot.app import build_application
 from bot.context import TipsApplication
 from bot.services import LibraryHolder, Services
-from domain.chats import ChatProfile, get_chat, load_profile
+from domain.chats import (
+    ChatProfile,
+    activate,
+    get_chat,
+    load_profile,
+    refresh_next_slot,
+    set_status,
+    set_topics,
+)
 from domain.content.loader import load_library
 from domain.content.model import Library
 from domain.db import create_engine, make_session_factory
 from domain.i18n import Catalogs
+from domain.models import Chat, ChatStatus, Child, Schedule
 from domain.settings import load_settings
+from scheduler.engine import DeliveryEngine
 from tests.fakebotapi import FakeBotAPI, polling
 from tests.fakebotapi._models import FakeUser, SentMessage
 
@@ -158,3 +168,108 @@ async def count_rows_for_chat(services: Services, chat_row_id: int) -> dict[str,
 def button_labels(message: SentMessage) -> list[str]:
     markup = message.reply_markup or {}
     return [str(b.get("text", "")) for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def seed_chat(
+    services: Services,
+    telegram_id: int,
+    *,
+    kind: str = "private",
+    language: str = "en",
+    region: str = "england",
+    timezone: str = "Europe/London",
+    topics: frozenset[str] = frozenset({"health", "welfare", "learning"}),
+    days: str = "mon,wed,fri",
+    send_time: str = "10:00",
+    due: date | None = None,
+    born: date | None = None,
+    status: ChatStatus = ChatStatus.ACTIVE,
+    paused_until: datetime | None = None,
+) -> int:
+    """A subscriber as onboarding would leave it, written straight to the database."""
+    now = services.clock()
+    async with services.sessions() as session:
+        chat = Chat(
+            telegram_id=telegram_id,
+            kind=kind,
+            language=language,
+            region=region,
+            timezone=timezone,
+            status=ChatStatus.ONBOARDING.value,
+            created_at=now,
+            status_changed_at=now,
+        )
+        session.add(chat)
+        await session.flush()
+        assert chat.id is not None
+        session.add(
+            Schedule(
+                chat_id=chat.id,
+                days=days,
+                send_time=send_time,
+                quiet_start="21:00",
+                quiet_end="08:00",
+            )
+        )
+        await set_topics(session, chat_id=chat.id, topics=topics)
+        if due or born:
+            session.add(Child(chat_id=chat.id, due_date=due, birth_date=born, created_at=now))
+        await session.flush()
+        await activate(session, chat=chat, now=now)
+        if status is ChatStatus.PAUSED:
+            await set_status(session, chat=chat, status=status, now=now, paused_until=paused_until)
+            await refresh_next_slot(session, chat=chat, now=now)
+        elif status is not ChatStatus.ACTIVE:
+            await set_status(session, chat=chat, status=status, now=now)
+        await session.commit()
+        return chat.id
+
+
+@asynccontextmanager
+async def delivering(bot: Harness) -> AsyncIterator[DeliveryEngine]:
+    """The delivery engine as `tipsbot run` starts it, with a quick idle poll for tests."""
+    from dataclasses import replace
+
+    from bot.delivery import start_engine, stop_engine
+
+    engine = await start_engine(bot.app)
+    engine.dispatcher.config = replace(engine.dispatcher.config, idle_seconds=0.01)
+    try:
+        yield engine
+    finally:
+        await stop_engine(bot.app)
+
+
+async def settle(engine: DeliveryEngine, *, seconds: float = 10.0) -> None:
+    """Wait until nothing due now is waiting or in flight."""
+    import asyncio
+
+    from sqlmodel import func
+
+    from domain.models import Delivery, DeliveryStatus
+
+    busy = [DeliveryStatus.SENDING.value]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while loop.time() < deadline:
+        now = engine.clock()
+        async with engine.sessions() as session:
+            waiting = (
+                await session.exec(
+                    select(func.count())
+                    .select_from(Delivery)
+                    .where(
+                        (col(Delivery.status).in_(busy))
+                        | (
+                            col(Delivery.status).in_(
+                                [DeliveryStatus.PLANNED.value, DeliveryStatus.RETRYING.value]
+                            )
+                            & (col(Delivery.not_before) <= now)
+                        )
+                    )
+                )
+            ).one()
+        if waiting == 0 and not engine.dispatcher._in_flight:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("deliveries still waiting after the timeout")

@@ -15,8 +15,9 @@ async def test_tip_now_with_feedback_more_and_share(migrated_url: str) -> None:
     async with running_bot(migrated_url) as bot:
         ivy = bot.api.make_user("Ivy", language_code="en")
         await onboard(bot, ivy)
-        nothing = await bot.say(ivy, "/tip")
-        assert "/children" in nothing.plain_text  # no child yet: say how to get stage tips
+        general = await bot.say(ivy, "/tip")  # no child yet: a tip for every family
+        tip_id = general.button_data[0].split(":")[-1]
+        assert bot.services.library.current.tips[tip_id].is_for_everyone
         question = await bot.tap(ivy, await bot.say(ivy, "/children"), "due date")
         await bot.say(ivy, "1 March 2027", reply_to=question)
         tip = await bot.say(ivy, "/tip")
@@ -43,9 +44,9 @@ async def test_tip_now_with_feedback_more_and_share(migrated_url: str) -> None:
                 break
             await asyncio.sleep(0.02)
         assert [v.value for v in votes] == [1]
-        assert len(deliveries) == 2
+        assert len(deliveries) == 3  # the general tip, the stage tip, one more on the topic
         assert {d.status for d in deliveries} == {DeliveryStatus.SENT}
-        assert deliveries[0].tip_id != deliveries[1].tip_id
+        assert len({d.tip_id for d in deliveries}) == 3
         assert all(d.telegram_message_id for d in deliveries)
         assert bot.api.messages_to(ivy.id)[-1].plain_text
 

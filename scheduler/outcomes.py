@@ -1,0 +1,96 @@
+"""What a failed send means (see ../shared/telegram.md), as a pure function of the exception.
+
+Order matters: PTB's BadRequest and TimedOut are NetworkError subclasses, so the specific cases
+are decided first. A request that may have reached Telegram (read/write timeout, a connection
+dropped after the request was written) is AMBIGUOUS: under at-most-once it is not resent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+import httpx
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+
+class Verdict(StrEnum):
+    RATE_LIMITED = "rate-limited"  # pause everything, then send this again
+    UNREACHABLE = "unreachable"  # blocked, deactivated, kicked, chat not found: stop the chat
+    MIGRATED = "migrated"  # rewrite the chat id and send again
+    CONTENT = "content"  # Telegram refused the message itself: flag the tip, never retry
+    REFUSED = "refused"  # another 400: failed, not retried
+    RETRY = "retry"  # certainly not delivered: retry with backoff
+    AMBIGUOUS = "ambiguous"  # may have been delivered
+    FATAL = "fatal"  # the bot itself is misconfigured (bad token, another poller)
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    verdict: Verdict
+    code: int | None
+    description: str
+    retry_after: float = 0.0
+    new_chat_id: int | None = None
+
+
+CONTENT_MARKERS = ("can't parse entities", "message is too long", "caption is too long")
+UNREACHABLE_MARKERS = ("chat not found", "user not found", "peer_id_invalid", "bot was blocked")
+# httpx errors raised before the request was written: nothing reached Telegram.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def _seconds(value: object) -> float:
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)  # type: ignore[arg-type]
+
+
+def classify(exc: BaseException) -> Classified:
+    message = str(getattr(exc, "message", exc))
+    lowered = message.lower()
+    if isinstance(exc, RetryAfter):
+        return Classified(Verdict.RATE_LIMITED, 429, message, retry_after=_seconds(exc.retry_after))
+    if isinstance(exc, ChatMigrated):
+        return Classified(Verdict.MIGRATED, 400, message, new_chat_id=exc.new_chat_id)
+    if isinstance(exc, Forbidden):
+        return Classified(Verdict.UNREACHABLE, 403, message)
+    if isinstance(exc, (InvalidToken, Conflict)):
+        return Classified(Verdict.FATAL, 401 if isinstance(exc, InvalidToken) else 409, message)
+    if isinstance(exc, BadRequest):
+        if any(marker in lowered for marker in CONTENT_MARKERS):
+            return Classified(Verdict.CONTENT, 400, message)
+        if any(marker in lowered for marker in UNREACHABLE_MARKERS):
+            return Classified(Verdict.UNREACHABLE, 400, message)
+        return Classified(Verdict.REFUSED, 400, message)
+    if isinstance(exc, TimedOut):
+        cause = exc.__cause__
+        verdict = Verdict.RETRY if isinstance(cause, NOT_SENT) else Verdict.AMBIGUOUS
+        return Classified(verdict, None, message or "timed out")
+    if isinstance(exc, NetworkError):
+        cause = exc.__cause__
+        if isinstance(cause, NOT_SENT):
+            return Classified(Verdict.RETRY, None, message)
+        if isinstance(cause, httpx.HTTPError):  # the connection failed mid-request
+            return Classified(Verdict.AMBIGUOUS, None, message)
+        # No transport error behind it: Telegram answered with a 5xx (or another status).
+        return Classified(Verdict.RETRY, 502, message)
+    if isinstance(exc, TelegramError):
+        return Classified(Verdict.REFUSED, None, message)
+    return Classified(Verdict.AMBIGUOUS, None, f"{type(exc).__name__}: {message}")
+
+
+def backoff_seconds(attempt: int, *, base: float = 2.0, cap: float = 300.0) -> float:
+    """Exponential backoff after the `attempt`-th failed try (1 -> 2 s, 2 -> 4 s, ...)."""
+    return float(min(cap, base**attempt))
