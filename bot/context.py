@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
@@ -40,6 +40,7 @@ class BotData:
         self.admins = AdminCache()
         self.reloader: ContentReloader | None = None
         self.engine: DeliveryEngine | None = None
+        self.sqlite_lock: TextIO | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import fcntl
+from typing import TextIO
 
+from sqlalchemy.engine import make_url
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.context import BotContext, TipsApplication
 from scheduler.engine import DeliveryEngine, dispatch_config
-from scheduler.leases import SQLITE_OWNER, acquire
-
-SQLITE_LEASE = timedelta(minutes=2)
 
 
 class AnotherProcess(RuntimeError):
@@ -30,9 +29,33 @@ def sending_bot(application: TipsApplication) -> Bot:
     )
 
 
+def lock_sqlite(database_url: str) -> TextIO | None:
+    """Hold an OS lock beside the SQLite file for as long as this process runs.
+
+    SQLite takes one process at a time here: a second `tipsbot run` is refused with a clear
+    message. The kernel drops the lock when the process ends, even after a crash or SIGKILL,
+    so a restart never waits for a stale lock.
+    """
+    database = make_url(database_url).database
+    if not database or database == ":memory:":
+        return None
+    handle = open(f"{database}.lock", "w")  # noqa: SIM115 - held open until stop_engine
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise AnotherProcess(
+            "another tipsbot process is already using this SQLite database; SQLite supports one "
+            "process at a time, so stop the other one or use PostgreSQL (DATABASE_URL) for several"
+        ) from None
+    return handle
+
+
 async def start_engine(application: TipsApplication) -> DeliveryEngine:
     services = application.bot_data.services
     settings = services.settings
+    if settings.is_sqlite:
+        application.bot_data.sqlite_lock = lock_sqlite(settings.database_url)
     engine = DeliveryEngine(
         settings=settings,
         bot=sending_bot(application),
@@ -41,17 +64,6 @@ async def start_engine(application: TipsApplication) -> DeliveryEngine:
         catalogs=services.catalogs,
         clock=services.clock,
     )
-    if settings.is_sqlite and not await acquire(
-        services.sessions,
-        name=SQLITE_OWNER,
-        holder=engine.holder,
-        now=services.clock(),
-        ttl=SQLITE_LEASE,
-    ):
-        raise AnotherProcess(
-            "another tipsbot process is already using this SQLite database; SQLite supports one "
-            "process at a time, so stop the other one or use PostgreSQL (DATABASE_URL) for several"
-        )
     await engine.dispatcher.bot.initialize()
     application.bot_data.engine = engine
     engine.start()
@@ -66,25 +78,16 @@ async def start_engine(application: TipsApplication) -> DeliveryEngine:
 async def planner_tick(context: BotContext) -> None:
     """Plan due chats (one process at a time), resume ended pauses, check capacity."""
     engine = context.bot_data.engine
-    if engine is None:
-        return
-    services = context.services
-    if services.settings.is_sqlite:
-        await acquire(
-            services.sessions,
-            name=SQLITE_OWNER,
-            holder=engine.holder,
-            now=services.clock(),
-            ttl=SQLITE_LEASE,
-        )
-    await engine.tick()
+    if engine is not None:
+        await engine.tick()
 
 
 async def stop_engine(application: TipsApplication) -> None:
-    """Stop claiming, let in-flight sends finish, release leases."""
-    engine = application.bot_data.engine
-    if engine is None:
-        return
-    application.bot_data.engine = None
-    await engine.stop()
-    await engine.dispatcher.bot.shutdown()
+    """Stop claiming, let in-flight sends finish, release leases and the SQLite lock."""
+    engine, application.bot_data.engine = application.bot_data.engine, None
+    if engine is not None:
+        await engine.stop()
+        await engine.dispatcher.bot.shutdown()
+    lock, application.bot_data.sqlite_lock = application.bot_data.sqlite_lock, None
+    if lock is not None:
+        lock.close()

@@ -109,7 +109,6 @@ async def plan_broadcast(
                     }
                 )
             if not dry_run:
-                result = await insert_ignoring_duplicates(session, rows)
-                plan.planned += max(result.rowcount, 0)
+                plan.planned += await insert_ignoring_duplicates(session, rows)
                 await session.commit()
     return plan

@@ -7,7 +7,8 @@ become `unknown` (never resent), under at-least-once they are sent again.
 
 Claims use FOR UPDATE SKIP LOCKED on PostgreSQL, so several processes can send from one queue
 without taking the same row; each holds a `sender:` lease, and the configured rate is divided
-between the live senders so that it holds in total.
+between the live senders so that it holds in total. A claim whose sender's lease has lapsed
+(the process died) is taken over at once, not after the claim's own expiry.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, LinkPreviewOptions, Message
@@ -39,6 +41,7 @@ from domain.models import (
     Delivery,
     DeliveryAttempt,
     DeliveryStatus,
+    Lease,
     SystemEvent,
 )
 from scheduler.leases import SENDER_PREFIX, acquire, live_senders, release
@@ -96,6 +99,7 @@ class Dispatcher:
         holder: str,
         clock: Callable[[], datetime],
         monotonic: Callable[[], float] = time.monotonic,
+        exclusive: bool = False,
     ) -> None:
         self.bot = bot
         self.sessions = sessions
@@ -103,6 +107,7 @@ class Dispatcher:
         self.catalogs = catalogs
         self.config = config
         self.holder = holder
+        self.exclusive = exclusive
         self.clock = clock
         self.monotonic = monotonic
         self.pacer = Pacer(config.rate, config.chat_interval, config.group_per_minute)
@@ -117,8 +122,9 @@ class Dispatcher:
 
     async def run(self) -> None:
         """Send until stop() is called; in-flight sends finish before it returns."""
+        await self.heartbeat()
         await self.recover_stale()
-        next_heartbeat = 0.0
+        next_heartbeat = self.monotonic() + SENDER_LEASE.total_seconds() / 3
         try:
             while not self._stopping.is_set():
                 if self.monotonic() >= next_heartbeat:
@@ -163,15 +169,23 @@ class Dispatcher:
             if self._stopping.is_set():
                 await self.release_claims([c.delivery_id for c in claimed[index:]])
                 break
-            at = self.pacer.reserve(self.monotonic(), item.telegram_id, item.is_group)
-            delay = at - self.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            await self._wait_for_slot(item)
             await self._slots.acquire()
             task = asyncio.create_task(self._send_guarded(item))
             self._in_flight.add(task)
             task.add_done_callback(self._done)
         return len(claimed)
+
+    async def _wait_for_slot(self, item: Claimed) -> None:
+        """Sleep until the pacer allows this message, then book it. Looks again after each
+        sleep, so a 429 that arrives meanwhile holds back messages not yet sent."""
+        while True:
+            now = self.monotonic()
+            at = self.pacer.earliest(now, item.telegram_id, item.is_group)
+            if at <= now:
+                self.pacer.reserve(now, item.telegram_id, item.is_group)
+                return
+            await asyncio.sleep(at - now)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
@@ -188,15 +202,32 @@ class Dispatcher:
 
     # -- claims --------------------------------------------------------------------------
 
+    async def _live_holders(self, session: AsyncSession, now: datetime) -> list[str]:
+        """Senders that are alive: every holder of an unexpired sender lease, and this one.
+        With `exclusive` (SQLite, one process by lock) any other holder is a dead process."""
+        if self.exclusive:
+            return [self.holder]
+        leases = await session.exec(
+            select(Lease.holder).where(
+                col(Lease.name).startswith(SENDER_PREFIX), col(Lease.expires_at) >= now
+            )
+        )
+        return [self.holder, *leases.all()]
+
+    def _abandoned(self, live: list[str], now: datetime) -> ColumnElement[bool]:
+        """Claims nobody will finish: expired, or held by a sender that is gone."""
+        return or_(col(Delivery.claim_expires_at) < now, col(Delivery.claimed_by).not_in(live))
+
     async def claim(self, limit: int) -> list[Claimed]:
         now = self.clock()
         async with self.sessions() as session:
+            live = await self._live_holders(session, now)
             ids_query = (
                 select(Delivery.id)
                 .where(
                     col(Delivery.status).in_(WAITING),
                     col(Delivery.not_before) <= now,
-                    or_(col(Delivery.claimed_by).is_(None), col(Delivery.claim_expires_at) < now),
+                    or_(col(Delivery.claimed_by).is_(None), self._abandoned(live, now)),
                 )
                 .order_by(col(Delivery.not_before), col(Delivery.id))
                 .limit(limit)
@@ -250,11 +281,12 @@ class Dispatcher:
         """Rows left `sending` by a process that died: unknown (or resent under at-least-once)."""
         now = self.clock()
         async with self.sessions() as session:
+            live = await self._live_holders(session, now)
             stale = (
                 await session.exec(
                     select(Delivery).where(
                         col(Delivery.status) == DeliveryStatus.SENDING.value,
-                        col(Delivery.claim_expires_at) < now,
+                        self._abandoned(live, now),
                     )
                 )
             ).all()

@@ -81,6 +81,7 @@ class DeliveryEngine:
             config=dispatch_config(settings),
             holder=self.holder,
             clock=clock,
+            exclusive=settings.is_sqlite,
         )
         self._task: asyncio.Task[None] | None = None
         self.last_tick: datetime | None = None

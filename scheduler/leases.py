@@ -18,7 +18,6 @@ from domain.models import Lease
 
 PLANNER = "planner"
 SENDER_PREFIX = "sender:"
-SQLITE_OWNER = "sqlite-owner"
 
 
 async def acquire(

@@ -61,14 +61,20 @@ class PlanReport:
     plans: list[PlannedTip] = field(default_factory=list)
 
 
-def insert_ignoring_duplicates(session: AsyncSession, rows: list[dict[str, Any]]) -> Any:
-    """INSERT ... ON CONFLICT (chat_id, tip_id) DO NOTHING, on either database."""
+async def insert_ignoring_duplicates(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """INSERT ... ON CONFLICT (chat_id, tip_id) DO NOTHING RETURNING id, on either database
+    (the returned rows count what was really added; rowcount is not reliable here)."""
     dialect = session.get_bind().dialect.name
     maker = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (
-        maker(Delivery).values(rows).on_conflict_do_nothing(index_elements=["chat_id", "tip_id"])
+        maker(Delivery)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["chat_id", "tip_id"])
+        .returning(col(Delivery.id))
     )
-    return session.exec(statement)
+    connection = await session.connection()
+    result = await connection.execute(statement)
+    return len(result.all())
 
 
 async def _due_batch(
@@ -84,6 +90,9 @@ async def _due_batch(
         )
         .order_by(col(Chat.id))
         .limit(limit)
+        # A second planner skips the chats this one is planning (PostgreSQL); SQLite's
+        # BEGIN IMMEDIATE already runs planning transactions one at a time.
+        .with_for_update(of=Schedule, skip_locked=True)
     )
     return rows.all()
 
@@ -193,8 +202,7 @@ async def plan_due(
                     report.plans.append(plan)
                 rows.append(_row(plan, now, DeliveryLane.SCHEDULED))
             if rows and not dry_run:
-                result = await insert_ignoring_duplicates(session, rows)
-                report.planned += max(result.rowcount, 0)
+                report.planned += await insert_ignoring_duplicates(session, rows)
             elif dry_run:
                 report.planned += len(rows)
             if not dry_run:
