@@ -21,6 +21,8 @@ from datetime import date, timedelta
 from domain.content.model import Tip
 
 CLOSING_DAYS = 14
+# A new family's first few tips are its stage's essentials: a short catch-up, not a flood.
+CATCH_UP_TIPS = 3
 DAYS_PER_WEEK = 7
 PREGNANCY_WEEKS = 40
 # A topic whose thumbs down outnumber its thumbs up counts as sent this many turns later.
@@ -207,3 +209,8 @@ def choose_next_tip(
 def stage_essentials(tips: Sequence[Tip], profile: Profile, today: date) -> list[Tip]:
     """The unsent essentials for the family's current stage: what a late joiner catches up on."""
     return [t for t in eligible_tips(tips, profile, today) if t.essential and not t.is_for_everyone]
+
+
+def needs_catch_up(sent_count: int) -> bool:
+    """True for a chat's first CATCH_UP_TIPS tips (see the module docstring, rule 3)."""
+    return sent_count < CATCH_UP_TIPS

@@ -23,10 +23,10 @@ from domain.content.errors import RenderError
 from domain.content.model import Library
 from domain.i18n import Catalogs
 from domain.models import ChatStatus, Delivery, DeliveryLane, DeliveryStatus
-from domain.selection import choose_next_tip
+from domain.selection import choose_next_tip, needs_catch_up
 from scheduler.ledger import Outcome, apply_outcome
 from scheduler.message import build_tip_message
-from scheduler.profiles import needs_catch_up, selection_profile
+from scheduler.profiles import selection_profile
 
 log = logging.getLogger(__name__)
 

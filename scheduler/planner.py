@@ -36,8 +36,8 @@ from domain.models import (
     Feedback,
     Schedule,
 )
-from domain.selection import ChildStage, Profile, choose_next_tip
-from scheduler.profiles import RECENT, needs_catch_up
+from domain.selection import ChildStage, Profile, choose_next_tip, needs_catch_up
+from scheduler.profiles import RECENT
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ from domain.models import Delivery
 from domain.selection import ChildStage, Profile
 
 RECENT = 12  # how many recent tips the topic rotation looks at
-CATCH_UP_TIPS = 3
 
 
 async def sent_tip_ids(session: AsyncSession, *, chat_id: int) -> list[str]:
@@ -52,8 +51,3 @@ async def selection_profile(
         recent_topics=tuple(recent),
         topic_feedback=dict(topic_feedback),
     )
-
-
-def needs_catch_up(sent_count: int) -> bool:
-    """A new family's first few tips are its stage's essentials: a short catch-up, no flood."""
-    return sent_count < CATCH_UP_TIPS

@@ -10,6 +10,7 @@ import click
 
 from bot.cli.content import content
 from bot.cli.db import db
+from bot.cli.delivery import broadcast, deliveries, send_due
 from bot.cli.run import run_command
 from domain.settings import ConfigError, Settings, load_settings
 
@@ -42,3 +43,6 @@ def main() -> None:
 main.add_command(run_command)
 main.add_command(db)
 main.add_command(content)
+main.add_command(send_due)
+main.add_command(broadcast)
+main.add_command(deliveries)

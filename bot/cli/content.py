@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import click
 
+from domain.cadence import Cadence
 from domain.content.coverage import Coverage, coverage
 from domain.content.errors import Problem, RenderError, Severity, display_path
 from domain.content.frontmatter import did_you_mean
@@ -21,6 +22,8 @@ from domain.content.render import default_sources_label, render_tip
 from domain.content.schema import SCHEMA_FILE, build_tip_schema, check_schema_file, schema_text
 from domain.content.stages import stages_of
 from domain.content.topics import TOPICS_FILE
+from domain.selection import ChildStage
+from domain.timeline import timeline
 
 DEFAULT_CONTENT_DIR = "content"
 
@@ -317,3 +320,86 @@ def to_terminal(telegram_html: str) -> str:
     renderer.feed(telegram_html)
     renderer.close()
     return renderer.text()
+
+
+@content.command("timeline")
+@click.option(
+    "--due-date", "due", type=click.DateTime(["%Y-%m-%d"]), help="Baby due on YYYY-MM-DD."
+)
+@click.option("--birth-date", "born", type=click.DateTime(["%Y-%m-%d"]), help="Born on YYYY-MM-DD.")
+@click.option("--topics", default="", help="Comma-separated topic ids (default: all).")
+@click.option("--weeks", type=click.IntRange(1, 520), default=12, show_default=True)
+@click.option("--region", default="england", show_default=True)
+@click.option("--lang", "language", default=None, help="Show titles in this language.")
+@click.option("--days", default="mon,wed,fri", show_default=True)
+@click.option("--time", "send_time", default="10:00", show_default=True)
+@click.option("--timezone", default="Europe/London", show_default=True)
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="First day (default today).")
+@click.option("--content-dir", "path", type=click.Path(path_type=str), help="Library folder.")
+def timeline_command(
+    due: datetime | None,
+    born: datetime | None,
+    topics: str,
+    weeks: int,
+    region: str,
+    language: str | None,
+    days: str,
+    send_time: str,
+    timezone: str,
+    start: datetime | None,
+    path: str | None,
+) -> None:
+    """Which tip a family with this profile gets on each send day (the delivery rules)."""
+    if (due is None) == (born is None):
+        raise click.UsageError("give exactly one of --due-date and --birth-date")
+    library = _load(_content_dir(path))
+    chosen = frozenset(t.strip() for t in topics.split(",") if t.strip()) or frozenset(
+        library.topics
+    )
+    unknown = sorted(chosen - set(library.topics))
+    if unknown:
+        raise click.BadParameter(f"unknown topic(s): {', '.join(unknown)}", param_hint="--topics")
+    try:
+        cadence = Cadence.from_strings(
+            days=days,
+            send_time=send_time,
+            timezone=timezone,
+            quiet_start="21:00",
+            quiet_end="08:00",
+        )
+    except (ValueError, KeyError) as exc:
+        raise click.BadParameter(f"{exc}") from None
+    first = (start or datetime.combine(_today(), time())).replace(tzinfo=cadence.timezone)
+    child = ChildStage(
+        due_date=due.date() if due else None, birth_date=born.date() if born else None
+    )
+    steps = timeline(
+        library,
+        child=child,
+        topics=chosen,
+        region=region,
+        cadence=cadence,
+        start=first.astimezone(UTC),
+        until=(first + timedelta(weeks=weeks)).astimezone(UTC),
+    )
+    lang = language or library.default_language
+    for step in steps:
+        local = step.at.astimezone(cadence.timezone)
+        if step.tip is None:
+            click.echo(f"{local:%a %Y-%m-%d %H:%M}  (nothing eligible)")
+            continue
+        title = library.text_for(step.tip, lang).title
+        stage = _stage_label(child, local.date())
+        click.echo(f"{local:%a %Y-%m-%d %H:%M}  {stage:<12} {step.tip.id:<40} {title}")
+    sent = sum(1 for s in steps if s.tip is not None)
+    click.echo(f"{sent} tips on {len(steps)} send days over {weeks} weeks")
+
+
+def _stage_label(child: ChildStage, day: date) -> str:
+    week = child.pregnancy_week(day)
+    if week is not None:
+        return f"pregnant w{week}"
+    age = child.age_days(day)
+    if age is None:
+        return ""
+    return f"age {age // 7}w" if age < 7 * 26 else f"age {age * 12 // 365}m"

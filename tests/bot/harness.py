@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import build_application
 from bot.context import TipsApplication
@@ -170,8 +172,33 @@ def button_labels(message: SentMessage) -> list[str]:
     return [str(b.get("text", "")) for row in markup.get("inline_keyboard", []) for b in row]
 
 
+class Store(Protocol):
+    """Anything with a session factory and a clock (Services, or a bare database in e2e tests)."""
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]: ...
+
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+
+
+@dataclass
+class Database:
+    """A database without a bot: for seeding before a `tipsbot` process starts."""
+
+    url: str
+    clock: Callable[[], datetime] = field(default_factory=lambda: FakeClock())
+
+    def __post_init__(self) -> None:
+        self.engine = create_engine(self.url)
+        self.sessions = make_session_factory(self.engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
 async def seed_chat(
-    services: Services,
+    services: Store,
     telegram_id: int,
     *,
     kind: str = "private",

@@ -8,8 +8,8 @@ steps; at each step the planner ticks and the dispatcher sends over HTTP to the 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select

@@ -4,6 +4,7 @@ and two processes sharing one PostgreSQL queue."""
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -27,12 +28,16 @@ async def test_ticking_twice_or_racing_plans_each_tip_once(migrated_url: str) ->
             await seed_chat(bot.services, 3000 + n, born=MONDAY_9.date() - timedelta(days=90 + n))
         bot.clock.now = MONDAY_9 + timedelta(hours=1, minutes=1)
         library = bot.services.library.current
-        args = {"now": bot.clock.now, "batch_size": 7, "catch_up_limit": timedelta(hours=36)}
-        first, second = await asyncio.gather(
-            plan_due(bot.services.sessions, library, **args),
-            plan_due(bot.services.sessions, library, **args),
+        plan = functools.partial(
+            plan_due,
+            bot.services.sessions,
+            library,
+            now=bot.clock.now,
+            batch_size=7,
+            catch_up_limit=timedelta(hours=36),
         )
-        third = await plan_due(bot.services.sessions, library, **args)
+        first, second = await asyncio.gather(plan(), plan())
+        third = await plan()
         assert first.planned + second.planned == 20
         assert third.planned == 0 and third.chats_due == 0
         async with bot.services.sessions() as session:

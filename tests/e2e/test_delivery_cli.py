@@ -1,0 +1,139 @@
+"""The operators' delivery commands as real processes: send-due, broadcast, deliveries, timeline."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from domain.migrations import upgrade_async
+from tests.bot.harness import REPO, Database, seed_chat
+from tests.fakebotapi import FakeBotAPI
+
+
+async def tipsbot(
+    *args: str, env: dict[str, str], cwd: Path, stdin: str = ""
+) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(stdin.encode()), 120)
+    return proc.returncode or 0, out.decode(), err.decode()
+
+
+async def test_send_due_broadcast_and_the_log(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'ops.db'}"
+    await upgrade_async(url)
+    database = Database(url)  # its clock: Thursday 2026-11-26 12:00 UTC
+    try:
+        for n in range(5):
+            await seed_chat(database, 7000 + n, born=date(2026, 10, 1))
+        await seed_chat(database, 7100, born=date(2026, 10, 1), region="scotland")
+    finally:
+        await database.close()
+    async with FakeBotAPI() as api:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))},
+            "TELEGRAM_BOT_TOKEN": api.token_for_tests,
+            "TELEGRAM_BASE_URL": api.base_url,
+            "DATABASE_URL": url,
+            "CONTENT_DIR": str(REPO / "content"),
+        }
+        # Friday 10:00 London: every chat's slot has come.
+        code, out, err = await tipsbot(
+            "send-due", "--at", "2026-11-27T10:05:00+00:00", "--dry-run", env=env, cwd=tmp_path
+        )
+        assert code == 0, err
+        assert "6 chats due; 6 would get a tip" in out
+        assert len(api.sent) == 0  # a dry run sends nothing
+
+        code, out, err = await tipsbot(
+            "send-due", "--at", "2026-11-27T10:05:00+00:00", env=env, cwd=tmp_path
+        )
+        assert code == 0, err
+        assert "planned 6; sent 6" in out
+        assert sorted(m.chat_id for m in api.sent) == [7000, 7001, 7002, 7003, 7004, 7100]
+
+        code, out, err = await tipsbot(
+            "broadcast", "w-england-free-school-meals", "--dry-run", env=env, cwd=tmp_path
+        )
+        assert code == 0, err
+        assert "0 chats" in out or "chats;" in out
+
+        code, out, err = await tipsbot(
+            "broadcast",
+            "h-safe-sleep-on-back",
+            "--region",
+            "scotland",
+            "--dry-run",
+            env=env,
+            cwd=tmp_path,
+        )
+        assert code == 0, err
+        assert out.startswith("h-safe-sleep-on-back: 1 chats")
+        code, out, err = await tipsbot(
+            "broadcast",
+            "h-safe-sleep-on-back",
+            "--region",
+            "scotland",
+            env=env,
+            cwd=tmp_path,
+            stdin="y\n",
+        )
+        assert code == 0, err
+        assert "planned 1" in out
+        code, out, err = await tipsbot("broadcast", "no-such-tip", env=env, cwd=tmp_path)
+        assert code == 1 and "no tip with id" in err and "Traceback" not in err
+
+        code, out, err = await tipsbot("deliveries", "--format", "json", env=env, cwd=tmp_path)
+        rows = [json.loads(line) for line in out.splitlines()]
+        assert code == 0 and len(rows) == 7
+        assert {r["status"] for r in rows} == {"sent", "planned"}
+        assert {r["lane"] for r in rows} == {"scheduled", "broadcast"}
+        code, out, err = await tipsbot(
+            "deliveries", "--status", "sent", "--format", "csv", env=env, cwd=tmp_path
+        )
+        table = list(csv.DictReader(io.StringIO(out)))
+        assert len(table) == 6 and all(r["message_id"] for r in table)
+        code, out, err = await tipsbot("deliveries", "--chat", "7100", env=env, cwd=tmp_path)
+        assert out.splitlines()[0].split()[:3] == ["planned_at", "chat", "tip"]
+        assert len(out.splitlines()) == 3  # header + the scheduled tip + the broadcast
+
+
+async def test_timeline_uses_the_delivery_rules(tmp_path: Path) -> None:
+    env = {**os.environ, "CONTENT_DIR": str(REPO / "content")}
+    start = date(2026, 11, 30)
+    born = (start - timedelta(weeks=10)).isoformat()
+    code, out, err = await tipsbot(
+        "content",
+        "timeline",
+        "--birth-date",
+        born,
+        "--weeks",
+        "4",
+        "--start",
+        start.isoformat(),
+        env=env,
+        cwd=tmp_path,
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[-1] == "12 tips on 12 send days over 4 weeks"
+    ids = [line.split()[5] for line in lines[:-1]]  # day, date, time, "age", "10w", id
+    assert len(set(ids)) == len(ids)  # never the same tip twice
+    assert lines[0].startswith("Mon 2026-11-30 10:00")
+    code, out, err = await tipsbot("content", "timeline", "--weeks", "2", env=env, cwd=tmp_path)
+    assert code == 2 and "exactly one of" in err
