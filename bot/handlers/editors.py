@@ -1,19 +1,22 @@
-"""Admin commands for editors: /preview ID [lang] (the tip exactly as subscribers get it), /reload.
+"""Admin commands: /preview ID [lang] (the tip exactly as subscribers get it), /reload, and
+/broadcast TIP_ID (an urgent tip to every matching chat, after showing the count and time).
 
 Anyone not in ADMIN_USER_IDS gets the ordinary reply for an unknown command.
 """
 
 from __future__ import annotations
 
-from telegram import LinkPreviewOptions, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import pack, pattern, unpack
 from bot.context import BotContext
-from bot.handlers.common import here
+from bot.handlers.common import answer, here, show
 from bot.handlers.help import unknown
 from domain.content.errors import RenderError
 from domain.content.render import escape
+from scheduler.broadcast import BroadcastFilter, plan_broadcast
 from scheduler.message import build_tip_message
 
 
@@ -84,5 +87,74 @@ async def reload_command(update: Update, context: BotContext) -> None:
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
 
 
+async def broadcast_command(update: Update, context: BotContext) -> None:
+    """/broadcast TIP_ID: show how many chats and how long, then send on confirmation."""
+    if not is_admin(update, context):
+        await unknown(update, context)
+        return
+    message = update.effective_message
+    if message is None:
+        return
+    args = context.args or []
+    tip = context.services.library.current.tips.get(args[0]) if args else None
+    if tip is None:
+        await message.reply_text("Usage: /broadcast TIP_ID (an existing tip id)")
+        return
+    plan = await plan_broadcast(
+        context.services.sessions,
+        tip,
+        BroadcastFilter(),
+        now=context.services.clock(),
+        dry_run=True,
+    )
+    rate = context.services.settings.effective_send_rate
+    minutes = plan.duration(rate).total_seconds() / 60
+    text = f"Broadcast {tip.id} to {plan.chats} chats: about {minutes:.1f} min at {rate:g}/s" + (
+        f"; {plan.at_night} wait for their quiet hours to end." if plan.at_night else "."
+    )
+    buttons = [[InlineKeyboardButton("Cancel", callback_data=pack("bc", "no"))]]
+    if plan.chats:
+        buttons.insert(
+            0,
+            [
+                InlineKeyboardButton(
+                    f"Send to {plan.chats} chats", callback_data=pack("bc", "go", tip.id)
+                )
+            ],
+        )
+    await message.reply_text(text, reply_markup=InlineKeyboardMarkup(buttons))
+
+
+async def broadcast_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    if not is_admin(update, context):
+        await answer(query)
+        return
+    parts = unpack(query.data)
+    await answer(query)
+    if parts[1:2] != ["go"] or len(parts) != 3:
+        await show(update, "Broadcast cancelled.")
+        return
+    tip = context.services.library.current.tips.get(parts[2])
+    if tip is None:
+        await show(update, "That tip is no longer in the library.")
+        return
+    plan = await plan_broadcast(
+        context.services.sessions,
+        tip,
+        BroadcastFilter(),
+        now=context.services.clock(),
+        dry_run=False,
+    )
+    await show(update, f"Planned {plan.planned} deliveries of {tip.id}; sending now.")
+
+
 def build_handlers() -> list[BaseHandler[Update, BotContext, None]]:
-    return [CommandHandler("preview", preview_command), CommandHandler("reload", reload_command)]
+    return [
+        CommandHandler("preview", preview_command),
+        CommandHandler("reload", reload_command),
+        CommandHandler("broadcast", broadcast_command),
+        CallbackQueryHandler(broadcast_button, pattern=pattern("bc")),
+    ]

@@ -70,3 +70,28 @@ async def test_hot_reload_swaps_in_edits_and_keeps_the_last_good_version(
         finally:
             assert bot.app.bot_data.reloader is not None
             await bot.app.bot_data.reloader.stop()
+
+
+async def test_admin_broadcast_shows_count_and_time_then_sends(migrated_url: str) -> None:
+    from datetime import timedelta
+
+    from tests.bot.harness import delivering, seed_chat, settle
+
+    async with running_bot(migrated_url) as bot:
+        admin = bot.api.make_user("Ada", language_code="en")
+        bot.services.settings.__dict__["admin_user_ids"] = frozenset({admin.id})
+        for telegram_id in (8101, 8102):
+            await seed_chat(bot.services, telegram_id, born=START.date() - timedelta(days=50))
+        parent = bot.api.make_user("Pat", language_code="en")
+        refused = await bot.say(parent, f"/broadcast {TIP}")
+        assert "/help" in refused.plain_text
+
+        offer = await bot.say(admin, f"/broadcast {TIP}")
+        assert (
+            f"Broadcast {TIP} to 2 chats" in offer.plain_text and "min at 25/s" in offer.plain_text
+        )
+        async with delivering(bot) as engine:
+            done = await bot.tap(admin, offer, "Send to 2 chats")
+            assert "Planned 2 deliveries" in done.plain_text
+            await settle(engine)
+        assert len(bot.api.messages_to(8101)) == 1 and len(bot.api.messages_to(8102)) == 1
