@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 
 from telegram import Update
 from telegram.ext import ApplicationBuilder
@@ -98,3 +100,21 @@ async def _post_shutdown(application: TipsApplication) -> None:
 
 
 ALLOWED_UPDATES = Update.ALL_TYPES
+
+
+async def send_only(application: TipsApplication) -> None:
+    """Plan and send without receiving updates: extra processes beside the one that polls
+    (Telegram allows one poller per token). Stops cleanly on SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with application:
+        await application.start()
+        await start_content_reload(application)
+        await start_engine(application)
+        log.info("tipsbot sending (no updates) as @%s", application.bot.username)
+        await stop.wait()
+        await application.stop()
+        await _post_stop(application)
+    await _post_shutdown(application)

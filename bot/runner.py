@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 from datetime import UTC, datetime
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError
 
-from bot.app import build_application
+from bot.app import build_application, send_only
 from bot.delivery import AnotherProcess
 from bot.services import LibraryHolder, Services
 from domain.content.loader import load_library
@@ -32,7 +33,7 @@ def migrate(settings: Settings) -> None:
         raise DatabaseError(describe_database_error(exc)) from exc
 
 
-def run(settings: Settings) -> None:
+def run(settings: Settings, *, updates: bool = True) -> None:
     settings.bot_token()  # a missing or malformed token stops us before anything else
     migrate(settings)
     library = load_library(settings.content_dir, today=datetime.now(UTC).date())
@@ -50,10 +51,13 @@ def run(settings: Settings) -> None:
     )
     application = build_application(services)
     try:
-        application.run_polling(
-            allowed_updates=Update.ALL_TYPES,
-            stop_signals=(signal.SIGINT, signal.SIGTERM),
-        )
+        if updates:
+            application.run_polling(
+                allowed_updates=Update.ALL_TYPES,
+                stop_signals=(signal.SIGINT, signal.SIGTERM),
+            )
+        else:
+            asyncio.run(send_only(application))
     except AnotherProcess as exc:
         raise StartupError(str(exc)) from None
     except InvalidToken:

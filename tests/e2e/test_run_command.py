@@ -71,3 +71,68 @@ async def test_run_answers_start_and_stops_cleanly_on_sigterm(tmp_path: Path) ->
                 proc.kill()
                 await proc.wait()
         assert (tmp_path / "bot.db").is_file()
+
+
+async def test_send_only_sends_and_a_second_sqlite_process_is_refused(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from domain.migrations import upgrade_async
+    from scheduler.broadcast import BroadcastFilter, plan_broadcast
+    from tests.bot.harness import Database, seed_chat, shipped_library
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    await upgrade_async(url)
+    database = Database(url, clock=lambda: datetime.now(UTC))
+    try:
+        await seed_chat(database, 4242, born=datetime.now(UTC).date() - timedelta(days=30))
+        tip = shipped_library().tips["h-safe-sleep-on-back"]
+        now = datetime.now(UTC)
+        await plan_broadcast(database.sessions, tip, BroadcastFilter(), now=now, dry_run=False)
+    finally:
+        await database.close()
+    async with FakeBotAPI() as api:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))},
+            "TELEGRAM_BOT_TOKEN": api.token_for_tests,
+            "TELEGRAM_BASE_URL": api.base_url,
+            "DATABASE_URL": url,
+            "CONTENT_DIR": str(REPO / "content"),
+            "QUIET_HOURS_START": "00:00",
+            "QUIET_HOURS_END": "00:00",
+        }
+        sender = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--send-only",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        assert sender.stdout is not None
+        try:
+            await _read_until(sender.stdout, "sending (no updates)", seconds=60)
+            await api.wait_for(lambda m: m.chat_id == 4242, timeout=20)
+            second = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                cwd=tmp_path,
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            out, err = await asyncio.wait_for(second.communicate(), 60)
+            assert second.returncode == 1
+            assert "another tipsbot process is already using this SQLite database" in err.decode()
+            assert "Traceback" not in err.decode() + out.decode()
+            assert not any(c.method == "getUpdates" for c in api.calls)  # send-only never polls
+            sender.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(sender.wait(), 30) == 0
+        finally:
+            if sender.returncode is None:
+                sender.kill()
+                await sender.wait()
