@@ -15,9 +15,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import pack, pattern, unpack
 from bot.context import BotContext, PendingInput
-from bot.handlers.common import answer, ensure_chat, here, may_change_settings, show
+from bot.handlers.common import answer, for_settings, here, may_change_settings, profile_for, show
 from bot.texts import sentence_case
-from domain.chats import add_child, get_chat, get_child, load_profile, remove_child
+from domain.chats import add_child, get_child, remove_child
 from domain.dates import (
     DateInputError,
     DateProblem,
@@ -118,10 +118,7 @@ def child_view(
 async def show_children(update: Update, context: BotContext, back_to: str) -> None:
     where = await here(update, context)
     assert where is not None
-    async with context.services.sessions() as session:
-        chat = await get_chat(session, telegram_id=where.chat_id)
-        assert chat is not None
-        children = (await load_profile(session, chat=chat)).children
+    children = (await profile_for(context, where.chat_id)).children
     text, markup = children_view(
         children, context.services.clock().date(), where.t, back_to=back_to
     )
@@ -130,10 +127,9 @@ async def show_children(update: Update, context: BotContext, back_to: str) -> No
 
 async def children_command(update: Update, context: BotContext) -> None:
     """List the chat's children with buttons to change them."""
-    where = await here(update, context)
-    if where is None or not await may_change_settings(update, context, where.t):
+    where = await for_settings(update, context)
+    if where is None:
         return
-    await ensure_chat(update, context)
     await show_children(update, context, "ch")
 
 

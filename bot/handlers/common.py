@@ -26,6 +26,12 @@ class Here:
     row: Chat | None
     t: Translator
 
+    @property
+    def stored(self) -> Chat:
+        """The chat's row, for handlers that made sure it exists."""
+        assert self.row is not None, "the chat has a row here"
+        return self.row
+
 
 def chat_kind(telegram_type: str) -> ChatKind:
     try:
@@ -83,6 +89,13 @@ async def profile_of(context: BotContext, telegram_id: int) -> ChatProfile | Non
         return None if row is None else await load_profile(session, chat=row)
 
 
+async def profile_for(context: BotContext, telegram_id: int) -> ChatProfile:
+    """The profile of a chat that has a row (checked by the caller)."""
+    profile = await profile_of(context, telegram_id)
+    assert profile is not None, "the chat has a row here"
+    return profile
+
+
 async def may_change_settings(update: Update, context: BotContext, t: Translator) -> bool:
     """True in private chats and for group admins; others get a polite refusal."""
     chat, user = update.effective_chat, update.effective_user
@@ -97,6 +110,31 @@ async def may_change_settings(update: Update, context: BotContext, t: Translator
     elif update.effective_message is not None:
         await update.effective_message.reply_text(refusal)
     return False
+
+
+async def for_settings(update: Update, context: BotContext) -> Here | None:
+    """A settings command: the chat (created if new) when this user may change it; None when
+    the user was refused (a group member who is not an admin)."""
+    where = await here(update, context)
+    if where is None or not await may_change_settings(update, context, where.t):
+        return None
+    if where.row is None:
+        await ensure_chat(update, context)
+        where = await here(update, context)
+    return where
+
+
+async def for_button(update: Update, context: BotContext) -> tuple[CallbackQuery, Here] | None:
+    """A settings button: the query and the chat, when this user may change it. Otherwise the
+    button is answered (a stale one silently, a refused one politely) and None returned."""
+    query = update.callback_query
+    where = await here(update, context)
+    if query is None or where is None or where.row is None:
+        await answer(query)
+        return None
+    if not await may_change_settings(update, context, where.t):
+        return None
+    return query, where
 
 
 async def show(

@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import pack, pattern, unpack
 from bot.context import BotContext
-from bot.handlers.common import answer, ensure_chat, here, may_change_settings, show
+from bot.handlers.common import answer, for_button, for_settings, show
 from domain.chats import get_chat
 from domain.i18n import Translator
 from domain.models import Chat
@@ -65,22 +65,19 @@ def region_view(row: Chat, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
 
 async def language_command(update: Update, context: BotContext) -> None:
     """Offer the languages tipsbot speaks."""
-    where = await here(update, context)
-    if where is None or not await may_change_settings(update, context, where.t):
+    where = await for_settings(update, context)
+    if where is None:
         return
-    row = await ensure_chat(update, context)
+    row = where.stored
     text, markup = language_view(row, context.services.catalogs.languages, where.t)
     await show(update, text, markup)
 
 
 async def language_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    where = await here(update, context)
-    if query is None or where is None or where.row is None:
-        await answer(query)
+    found = await for_button(update, context)
+    if found is None:
         return
-    if not await may_change_settings(update, context, where.t):
-        return
+    query, where = found
     parts = unpack(query.data)
     catalogs = context.services.catalogs
     await answer(query)
@@ -98,22 +95,19 @@ async def language_button(update: Update, context: BotContext) -> None:
 
 async def region_command(update: Update, context: BotContext) -> None:
     """Offer the four UK nations."""
-    where = await here(update, context)
-    if where is None or not await may_change_settings(update, context, where.t):
+    where = await for_settings(update, context)
+    if where is None:
         return
-    row = await ensure_chat(update, context)
+    row = where.stored
     text, markup = region_view(row, where.t)
     await show(update, text, markup)
 
 
 async def region_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    where = await here(update, context)
-    if query is None or where is None or where.row is None:
-        await answer(query)
+    found = await for_button(update, context)
+    if found is None:
         return
-    if not await may_change_settings(update, context, where.t):
-        return
+    query, where = found
     parts = unpack(query.data)
     await answer(query)
     if len(parts) != 2 or parts[1] not in REGIONS:

@@ -19,6 +19,7 @@ from bot.handlers.common import (
     here,
     may_change_settings,
     next_tip_at,
+    profile_for,
     show,
 )
 from bot.handlers.schedule import change_schedule, frequency_buttons, time_buttons
@@ -68,24 +69,17 @@ def summary(profile: ChatProfile, context: BotContext, t: Translator) -> str:
     )
 
 
-async def load(context: BotContext, telegram_id: int) -> ChatProfile:
-    async with context.services.sessions() as session:
-        chat = await get_chat(session, telegram_id=telegram_id)
-        assert chat is not None
-        return await load_profile(session, chat=chat)
-
-
 async def show_topics_step(
     update: Update, context: BotContext, where: Here, *, intro: bool
 ) -> None:
-    profile = await load(context, where.chat_id)
+    profile = await profile_for(context, where.chat_id)
     library = context.services.library.current
     if not profile.topics:
         assert profile.chat.id is not None
         async with context.services.sessions() as session:
             await set_topics(session, chat_id=profile.chat.id, topics=frozenset(library.topics))
             await session.commit()
-        profile = await load(context, where.chat_id)
+        profile = await profile_for(context, where.chat_id)
     t = where.t
     text = f"{step(1, t)}\n{topics_text(library, t)}"
     if intro:
@@ -173,18 +167,18 @@ async def onboarding_button(update: Update, context: BotContext) -> None:
         text = f"{step(1, t)}\n{topics_text(library, t)}"
         await show(update, text, topic_keyboard(chosen, library, t, feature="ob", done=_("Next ➡️")))
     elif action == "done":
-        profile = await load(context, where.chat_id)
+        profile = await profile_for(context, where.chat_id)
         if not profile.topics:
             await answer(query, _("Choose at least one topic."))
             return
         await show_children(update, context, "ob")
     elif action == "freq":
-        await show_frequency(update, await load(context, where.chat_id), t)
+        await show_frequency(update, await profile_for(context, where.chat_id), t)
     elif action == "f" and arg.isdigit() and int(arg) in FREQUENCY_PRESETS:
         days = frozenset(WEEKDAYS.index(d) for d in FREQUENCY_PRESETS[int(arg)])
         await show_time(update, await change_schedule(context, where.chat_id, days=days), t)
     elif action == "time":
-        await show_time(update, await load(context, where.chat_id), t)
+        await show_time(update, await profile_for(context, where.chat_id), t)
     elif action == "h" and len(arg) == 4 and arg.isdigit():
         profile = await change_schedule(context, where.chat_id, send_time=f"{arg[:2]}:{arg[2:]}")
         await show_time(update, profile, t)

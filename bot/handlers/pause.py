@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import pack, pattern, unpack
 from bot.context import BotContext
-from bot.handlers.common import answer, ensure_chat, here, may_change_settings, next_tip_at, show
+from bot.handlers.common import answer, for_button, for_settings, here, next_tip_at, show
 from bot.texts import when_line
 from domain.chats import activate, get_chat, load_profile, refresh_next_slot, set_status
 from domain.models import ChatStatus
@@ -20,10 +20,9 @@ PAUSES = {"1w": timedelta(weeks=1), "2w": timedelta(weeks=2), "1m": timedelta(da
 
 async def pause_command(update: Update, context: BotContext) -> None:
     """Offer how long to pause."""
-    where = await here(update, context)
-    if where is None or not await may_change_settings(update, context, where.t):
+    where = await for_settings(update, context)
+    if where is None:
         return
-    await ensure_chat(update, context)
     _ = where.t.gettext
     rows = [
         [
@@ -37,13 +36,10 @@ async def pause_command(update: Update, context: BotContext) -> None:
 
 
 async def pause_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    where = await here(update, context)
-    if query is None or where is None or where.row is None:
-        await answer(query)
+    found = await for_button(update, context)
+    if found is None:
         return
-    if not await may_change_settings(update, context, where.t):
-        return
+    query, where = found
     parts = unpack(query.data)
     await answer(query)
     if len(parts) != 2 or parts[1] not in PAUSES:
@@ -71,10 +67,9 @@ async def pause_button(update: Update, context: BotContext) -> None:
 
 async def resume_command(update: Update, context: BotContext) -> None:
     """End a pause (or a stop) now."""
-    where = await here(update, context)
-    if where is None or not await may_change_settings(update, context, where.t):
+    where = await for_settings(update, context)
+    if where is None:
         return
-    await ensure_chat(update, context)
     await resume(update, context)
 
 
@@ -100,10 +95,9 @@ async def resume(update: Update, context: BotContext) -> None:
 
 async def stop_command(update: Update, context: BotContext) -> None:
     """Stop every message, with a one-tap undo."""
-    where = await here(update, context)
-    if where is None or not await may_change_settings(update, context, where.t):
+    where = await for_settings(update, context)
+    if where is None:
         return
-    await ensure_chat(update, context)
     now = context.services.clock()
     async with context.services.sessions() as session:
         chat = await get_chat(session, telegram_id=where.chat_id)
@@ -124,13 +118,10 @@ async def stop_command(update: Update, context: BotContext) -> None:
 
 
 async def stop_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    where = await here(update, context)
-    if query is None or where is None or where.row is None:
-        await answer(query)
+    found = await for_button(update, context)
+    if found is None:
         return
-    if not await may_change_settings(update, context, where.t):
-        return
+    query = found[0]
     await answer(query)
     if unpack(query.data)[1:] == ["undo"]:
         await resume(update, context)

@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import pack, pattern, unpack
 from bot.context import BotContext
 from bot.handlers.children import describe_child
-from bot.handlers.common import answer, here, may_change_settings, show
+from bot.handlers.common import answer, for_settings, here, may_change_settings, show
 from bot.handlers.language import native_name, region_name
 from bot.texts import schedule_line, topics_line
 from domain.chats import export_chat, forget_chat, get_chat, load_profile
@@ -17,8 +17,8 @@ from domain.content.render import escape
 
 async def mydata_command(update: Update, context: BotContext) -> None:
     """Show everything tipsbot stores about this chat."""
-    where = await here(update, context)
-    if where is None or not await may_change_settings(update, context, where.t):
+    where = await for_settings(update, context)
+    if where is None:
         return
     _ = where.t.gettext
     if where.row is None:
@@ -60,8 +60,8 @@ async def mydata_command(update: Update, context: BotContext) -> None:
 
 async def forget_command(update: Update, context: BotContext) -> None:
     """Ask for a confirmation before erasing."""
-    where = await here(update, context)
-    if where is None or not await may_change_settings(update, context, where.t):
+    where = await for_settings(update, context)
+    if where is None:
         return
     _ = where.t.gettext
     markup = InlineKeyboardMarkup(

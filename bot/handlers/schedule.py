@@ -10,7 +10,15 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import pack, pattern, unpack
 from bot.context import BotContext, PendingInput
-from bot.handlers.common import answer, ensure_chat, here, may_change_settings, next_tip_at, show
+from bot.handlers.common import (
+    answer,
+    for_button,
+    for_settings,
+    here,
+    next_tip_at,
+    profile_for,
+    show,
+)
 from bot.texts import local_time, schedule_line, when_line
 from domain.cadence import FREQUENCY_PRESETS, WEEKDAYS, format_days, parse_days, parse_hhmm
 from domain.chats import ChatProfile, get_chat, load_profile, refresh_next_slot
@@ -128,25 +136,18 @@ async def render(update: Update, context: BotContext, profile: ChatProfile, t: T
 
 async def schedule_command(update: Update, context: BotContext) -> None:
     """Show the schedule with buttons to change it."""
-    where = await here(update, context)
-    if where is None or not await may_change_settings(update, context, where.t):
+    where = await for_settings(update, context)
+    if where is None:
         return
-    await ensure_chat(update, context)
-    async with context.services.sessions() as session:
-        chat = await get_chat(session, telegram_id=where.chat_id)
-        assert chat is not None
-        profile = await load_profile(session, chat=chat)
+    profile = await profile_for(context, where.chat_id)
     await render(update, context, profile, where.t)
 
 
 async def schedule_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    where = await here(update, context)
-    if query is None or where is None or where.row is None:
-        await answer(query)
+    found = await for_button(update, context)
+    if found is None:
         return
-    if not await may_change_settings(update, context, where.t):
-        return
+    query, where = found
     _ = where.t.gettext
     parts = unpack(query.data)
     action, arg = [*parts, "", ""][1:3]
@@ -191,13 +192,6 @@ async def schedule_button(update: Update, context: BotContext) -> None:
     else:
         profile = await profile_for(context, where.chat_id)
     await render(update, context, profile, where.t)
-
-
-async def profile_for(context: BotContext, telegram_id: int) -> ChatProfile:
-    async with context.services.sessions() as session:
-        chat = await get_chat(session, telegram_id=telegram_id)
-        assert chat is not None
-        return await load_profile(session, chat=chat)
 
 
 def parse_time_text(text: str) -> str | None:

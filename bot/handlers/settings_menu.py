@@ -8,9 +8,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import pack, pattern, unpack
 from bot.context import BotContext
 from bot.handlers import children, language, pause, privacy, schedule, topics
-from bot.handlers.common import answer, ensure_chat, here, may_change_settings, next_tip_at, show
+from bot.handlers.common import answer, for_settings, next_tip_at, profile_for, show
 from bot.texts import schedule_line, topics_line, when_line
-from domain.chats import get_chat, load_profile
 from domain.i18n import Translator
 
 TARGETS = {
@@ -49,14 +48,10 @@ def menu(t: Translator, paused: bool) -> InlineKeyboardMarkup:
 
 async def settings_command(update: Update, context: BotContext) -> None:
     """The settings overview with a button for each part."""
-    where = await here(update, context)
-    if where is None or not await may_change_settings(update, context, where.t):
+    where = await for_settings(update, context)
+    if where is None:
         return
-    await ensure_chat(update, context)
-    async with context.services.sessions() as session:
-        chat = await get_chat(session, telegram_id=where.chat_id)
-        assert chat is not None
-        profile = await load_profile(session, chat=chat)
+    profile = await profile_for(context, where.chat_id)
     t = where.t
     _ = t.gettext
     text = "\n".join(
@@ -65,10 +60,10 @@ async def settings_command(update: Update, context: BotContext) -> None:
             _("Topics: %(topics)s")
             % {"topics": topics_line(profile, context.services.library.current, t)},
             schedule_line(profile, t),
-            when_line(next_tip_at(profile, context.services.clock()), chat.timezone, t),
+            when_line(next_tip_at(profile, context.services.clock()), profile.chat.timezone, t),
         ]
     )
-    await show(update, text, menu(t, paused=chat.status in ("paused", "stopped")))
+    await show(update, text, menu(t, paused=profile.chat.status in ("paused", "stopped")))
 
 
 async def settings_button(update: Update, context: BotContext) -> None:

@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import pack, pattern, unpack
 from bot.context import BotContext
-from bot.handlers.common import answer, ensure_chat, here, may_change_settings, show
+from bot.handlers.common import answer, for_button, for_settings, profile_for, show
 from domain.chats import get_chat, load_profile, set_topics
 from domain.content.model import Library
 from domain.i18n import Translator
@@ -59,14 +59,10 @@ async def toggle_topic(context: BotContext, telegram_id: int, topic_id: str) -> 
 
 async def topics_command(update: Update, context: BotContext) -> None:
     """Show the topic checklist."""
-    where = await here(update, context)
-    if where is None or not await may_change_settings(update, context, where.t):
+    where = await for_settings(update, context)
+    if where is None:
         return
-    await ensure_chat(update, context)
-    async with context.services.sessions() as session:
-        chat = await get_chat(session, telegram_id=where.chat_id)
-        assert chat is not None
-        chosen = (await load_profile(session, chat=chat)).topics
+    chosen = (await profile_for(context, where.chat_id)).topics
     library = context.services.library.current
     await show(
         update,
@@ -77,13 +73,10 @@ async def topics_command(update: Update, context: BotContext) -> None:
 
 async def topics_button(update: Update, context: BotContext) -> None:
     """A tap on a topic (toggle) or on Done."""
-    query = update.callback_query
-    where = await here(update, context)
-    if query is None or where is None or where.row is None:
-        await answer(query)
+    found = await for_button(update, context)
+    if found is None:
         return
-    if not await may_change_settings(update, context, where.t):
-        return
+    query, where = found
     parts = unpack(query.data)
     library = context.services.library.current
     _ = where.t.gettext

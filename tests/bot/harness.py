@@ -300,3 +300,20 @@ async def settle(engine: DeliveryEngine, *, seconds: float = 10.0) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("deliveries still waiting after the timeout")
+
+
+def process_env(api: FakeBotAPI, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment for a `python -m bot ...` process talking to `api`."""
+    import os
+
+    inherited = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))
+    }
+    return {
+        **inherited,
+        "TELEGRAM_BOT_TOKEN": api.token_for_tests,
+        "TELEGRAM_BASE_URL": api.base_url,
+        "DATABASE_URL": database_url,
+        "CONTENT_DIR": str(REPO / "content"),
+        **extra,
+    }

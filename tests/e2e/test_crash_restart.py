@@ -5,7 +5,6 @@ end as `unknown` (at-most-once)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import sys
@@ -19,7 +18,7 @@ from domain.db import create_engine, make_session_factory
 from domain.migrations import upgrade_async
 from domain.models import Chat, Delivery
 from scheduler.broadcast import BroadcastFilter, plan_broadcast
-from tests.bot.harness import REPO, Database, seed_chat, shipped_library
+from tests.bot.harness import Database, process_env, seed_chat, shipped_library
 from tests.fakebotapi import FakeBotAPI
 
 CHATS = 400
@@ -64,17 +63,14 @@ async def test_sigkill_mid_broadcast_loses_nothing_and_duplicates_nothing(tmp_pa
     await _seed(url)
     rng = random.Random(7)
     async with FakeBotAPI(latency=(0.02, 0.06)) as api:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))},
-            "TELEGRAM_BOT_TOKEN": api.token_for_tests,
-            "TELEGRAM_BASE_URL": api.base_url,
-            "DATABASE_URL": url,
-            "CONTENT_DIR": str(REPO / "content"),
-            "SEND_RATE": "150",
-            "CONTENT_RELOAD_SECONDS": "0",
-            "QUIET_HOURS_START": "00:00",
-            "QUIET_HOURS_END": "00:00",
-        }
+        env = process_env(
+            api,
+            url,
+            SEND_RATE="150",
+            CONTENT_RELOAD_SECONDS="0",
+            QUIET_HOURS_START="00:00",
+            QUIET_HOURS_END="00:00",
+        )
 
         async def start() -> asyncio.subprocess.Process:
             return await asyncio.create_subprocess_exec(

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from domain.migrations import upgrade_async
-from tests.bot.harness import REPO, Database, seed_chat
+from tests.bot.harness import REPO, Database, process_env, seed_chat
 from tests.fakebotapi import FakeBotAPI
 
 
@@ -45,13 +45,7 @@ async def test_send_due_broadcast_and_the_log(tmp_path: Path) -> None:
     finally:
         await database.close()
     async with FakeBotAPI() as api:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))},
-            "TELEGRAM_BOT_TOKEN": api.token_for_tests,
-            "TELEGRAM_BASE_URL": api.base_url,
-            "DATABASE_URL": url,
-            "CONTENT_DIR": str(REPO / "content"),
-        }
+        env = process_env(api, url)
         # Friday 10:00 London: every chat's slot has come.
         code, out, err = await tipsbot(
             "send-due", "--at", "2026-11-27T10:05:00+00:00", "--dry-run", env=env, cwd=tmp_path

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from pathlib import Path
 
+from tests.bot.harness import process_env
 from tests.fakebotapi import FakeBotAPI
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,13 +30,7 @@ async def _read_until(stream: asyncio.StreamReader, needle: str, seconds: float)
 
 async def test_run_answers_start_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     async with FakeBotAPI() as api:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))},
-            "TELEGRAM_BOT_TOKEN": api.token_for_tests,
-            "TELEGRAM_BASE_URL": api.base_url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-            "CONTENT_DIR": str(REPO / "content"),
-        }
+        env = process_env(api, f"sqlite:///{tmp_path / 'bot.db'}")
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -91,15 +85,12 @@ async def test_send_only_sends_and_a_second_sqlite_process_is_refused(tmp_path: 
     finally:
         await database.close()
     async with FakeBotAPI() as api:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))},
-            "TELEGRAM_BOT_TOKEN": api.token_for_tests,
-            "TELEGRAM_BASE_URL": api.base_url,
-            "DATABASE_URL": url,
-            "CONTENT_DIR": str(REPO / "content"),
-            "QUIET_HOURS_START": "00:00",
-            "QUIET_HOURS_END": "00:00",
-        }
+        env = process_env(
+            api,
+            url,
+            QUIET_HOURS_START="00:00",
+            QUIET_HOURS_END="00:00",
+        )
         sender = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
