@@ -29,7 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 
-from domain.chats import get_chat, migrate_chat, set_status
+from domain.chats import migrate_chat
 from domain.content.errors import RenderError
 from domain.content.model import Library
 from domain.i18n import Catalogs
@@ -39,13 +39,12 @@ from domain.models import (
     ChatStatus,
     ContentFlag,
     Delivery,
-    DeliveryAttempt,
     DeliveryStatus,
     Lease,
     SystemEvent,
 )
 from scheduler.leases import SENDER_PREFIX, acquire, live_senders, release
-from scheduler.ledger import Outcome, apply_outcome
+from scheduler.ledger import WAITING, Outcome, apply_outcome, finish
 from scheduler.message import TipMessage, build_tip_message
 from scheduler.outcomes import Classified, Verdict, backoff_seconds, classify
 from scheduler.pacing import Pacer
@@ -54,7 +53,6 @@ log = logging.getLogger(__name__)
 
 CLAIM_SECONDS = 60.0
 SENDER_LEASE = timedelta(seconds=15)
-WAITING = (DeliveryStatus.PLANNED.value, DeliveryStatus.RETRYING.value)
 
 
 @dataclass(frozen=True)
@@ -500,48 +498,9 @@ class Dispatcher:
         unreachable: bool = False,
     ) -> None:
         async with self.sessions() as session:
-            row = await session.get(Delivery, item.delivery_id)
-            if row is None:  # the chat was forgotten while we sent
-                return
-            if outcome.status is DeliveryStatus.SKIPPED:
-                session.add(
-                    DeliveryAttempt(
-                        delivery_id=item.delivery_id,
-                        telegram_chat_id=item.telegram_id,
-                        started_at=outcome.started_at,
-                        finished_at=outcome.finished_at,
-                        outcome=outcome.status.value,
-                        error_description=outcome.reason,
-                    )
-                )
-                row.status, row.reason = outcome.status.value, outcome.reason
-                row.claimed_by = row.claim_expires_at = None
-            else:
-                apply_outcome(session, row, outcome)
-            if retry_at is not None:
-                row.not_before = retry_at
-                row.claimed_by = row.claim_expires_at = None
-            if unreachable:
-                chat = await get_chat(session, telegram_id=item.telegram_id)
-                if chat is not None:
-                    await set_status(
-                        session,
-                        chat=chat,
-                        status=ChatStatus.BLOCKED,
-                        now=outcome.finished_at,
-                        reason=outcome.error_description,
-                    )
-                    await session.exec(
-                        update(Delivery)
-                        .where(
-                            col(Delivery.chat_id) == item.chat_id, col(Delivery.status).in_(WAITING)
-                        )
-                        .values(
-                            status=DeliveryStatus.SKIPPED.value,
-                            reason="chat unreachable",
-                            claimed_by=None,
-                        )
-                    )
+            await finish(
+                session, item.delivery_id, outcome, retry_at=retry_at, unreachable=unreachable
+            )
             await session.commit()
 
     async def _flag(self, item: Claimed, kind: str, description: str) -> None:

@@ -1,13 +1,18 @@
-"""The delivery ledger: delivery rows and the attempt log, written as each send ends."""
+"""The delivery ledger: delivery rows and the attempt log, written as each send ends.
+
+Shared by the dispatcher and the interactive lane, so both record outcomes the same way."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.models import Delivery, DeliveryAttempt, DeliveryStatus
+from domain.chats import get_chat, set_status
+from domain.models import ChatStatus, Delivery, DeliveryAttempt, DeliveryStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +37,7 @@ def apply_outcome(session: AsyncSession, delivery: Delivery, outcome: Outcome) -
     """Write the attempt to the log and the delivery's new state (the caller commits)."""
     assert delivery.id is not None
     description = (outcome.error_description or "")[:300] or None
+    logged = description or outcome.reason
     session.add(
         DeliveryAttempt(
             delivery_id=delivery.id,
@@ -40,7 +46,7 @@ def apply_outcome(session: AsyncSession, delivery: Delivery, outcome: Outcome) -
             finished_at=outcome.finished_at,
             outcome=outcome.status.value,
             error_code=outcome.error_code,
-            error_description=description,
+            error_description=logged,
             telegram_message_id=outcome.message_id,
             latency_ms=outcome.latency_ms,
         )
@@ -56,3 +62,42 @@ def apply_outcome(session: AsyncSession, delivery: Delivery, outcome: Outcome) -
     if outcome.status is not DeliveryStatus.RETRYING:
         delivery.claimed_by = None
         delivery.claim_expires_at = None
+
+
+WAITING = (DeliveryStatus.PLANNED.value, DeliveryStatus.RETRYING.value)
+
+
+async def finish(
+    session: AsyncSession,
+    delivery_id: int,
+    outcome: Outcome,
+    *,
+    retry_at: datetime | None = None,
+    unreachable: bool = False,
+) -> None:
+    """Record how a send ended (the caller commits). `retry_at` puts the delivery back in the
+    queue from then; `unreachable` stops the chat and skips everything else waiting for it."""
+    row = await session.get(Delivery, delivery_id)
+    if row is None:  # the chat was forgotten while we sent
+        return
+    apply_outcome(session, row, outcome)
+    if retry_at is not None:
+        row.not_before = retry_at
+        row.claimed_by = row.claim_expires_at = None
+    if not unreachable:
+        return
+    chat = await get_chat(session, telegram_id=outcome.telegram_chat_id)
+    if chat is None:
+        return
+    await set_status(
+        session,
+        chat=chat,
+        status=ChatStatus.BLOCKED,
+        now=outcome.finished_at,
+        reason=outcome.error_description,
+    )
+    await session.exec(
+        update(Delivery)
+        .where(col(Delivery.chat_id) == row.chat_id, col(Delivery.status).in_(WAITING))
+        .values(status=DeliveryStatus.SKIPPED.value, reason="chat unreachable", claimed_by=None)
+    )

@@ -18,13 +18,13 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
-from domain.chats import get_chat, load_profile, set_status
+from domain.chats import get_chat, load_profile
 from domain.content.errors import RenderError
 from domain.content.model import Library
 from domain.i18n import Catalogs
-from domain.models import ChatStatus, Delivery, DeliveryLane, DeliveryStatus
+from domain.models import Delivery, DeliveryLane, DeliveryStatus
 from domain.selection import choose_next_tip, needs_catch_up
-from scheduler.ledger import Outcome, apply_outcome
+from scheduler.ledger import Outcome, finish
 from scheduler.message import build_tip_message
 from scheduler.profiles import selection_profile
 
@@ -147,19 +147,7 @@ async def _finish(
     *,
     block: bool = False,
 ) -> None:
+    assert delivery.id is not None
     async with sessions() as session:
-        row = await session.get(Delivery, delivery.id)
-        if row is None:  # the chat was forgotten meanwhile
-            return
-        apply_outcome(session, row, outcome)
-        if block:
-            chat = await get_chat(session, telegram_id=outcome.telegram_chat_id)
-            if chat is not None:
-                await set_status(
-                    session,
-                    chat=chat,
-                    status=ChatStatus.BLOCKED,
-                    now=outcome.finished_at,
-                    reason=outcome.error_description,
-                )
+        await finish(session, delivery.id, outcome, unreachable=block)
         await session.commit()
