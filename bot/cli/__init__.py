@@ -11,6 +11,7 @@ import click
 from bot.cli.content import content
 from bot.cli.db import db
 from bot.cli.delivery import broadcast, deliveries, send_due
+from bot.cli.link import link
 from bot.cli.run import run_command
 from domain.settings import ConfigError, Settings, load_settings
 
@@ -46,3 +47,4 @@ main.add_command(content)
 main.add_command(send_due)
 main.add_command(broadcast)
 main.add_command(deliveries)
+main.add_command(link)

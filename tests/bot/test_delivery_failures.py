@@ -169,3 +169,13 @@ async def test_a_parse_error_flags_the_tip_and_is_never_retried(migrated_url: st
             (flag,) = (await session.exec(select(ContentFlag))).all()
         assert flag.tip_id == TIP and "parse entities" in flag.description
         assert len(await attempts(bot)) == 1
+
+
+async def test_paid_broadcast_mode_asks_telegram_for_the_paid_lane(migrated_url: str) -> None:
+    async with running_bot(migrated_url, paid_broadcast=True) as bot:
+        await broadcast_to(bot, 951)
+        async with delivering(bot) as engine:
+            assert engine.dispatcher.pacer.rate == 1000
+            await settle(engine)
+        (message,) = bot.api.messages_to(951)
+        assert message.allow_paid_broadcast is True
