@@ -138,6 +138,16 @@ class Delivery(SQLModel, table=True):
     latency_ms: int | None = None
 
 
+class SentTip(SQLModel, table=True):
+    """Tips a chat had whose delivery rows were purged by retention: never send them again."""
+
+    __tablename__ = "sent_tip"
+    chat_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("chat.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tip_id: str = Field(max_length=64, primary_key=True)
+
+
 class DeliveryAttempt(SQLModel, table=True):
     """Every request made for a delivery, with its outcome: the operators' log."""
 

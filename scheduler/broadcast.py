@@ -25,6 +25,7 @@ from domain.models import (
     DeliveryLane,
     DeliveryStatus,
     Schedule,
+    SentTip,
 )
 from scheduler.planner import insert_ignoring_duplicates
 
@@ -72,6 +73,9 @@ async def plan_broadcast(
                     col(Chat.region).in_(regions),
                     col(Chat.id).in_(
                         select(ChatTopic.chat_id).where(col(ChatTopic.topic_id).in_(topics))
+                    ),
+                    col(Chat.id).not_in(
+                        select(SentTip.chat_id).where(col(SentTip.tip_id) == tip.id)
                     ),
                     col(Chat.id).not_in(
                         select(Delivery.chat_id).where(col(Delivery.tip_id) == tip.id)

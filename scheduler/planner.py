@@ -35,6 +35,7 @@ from domain.models import (
     DeliveryStatus,
     Feedback,
     Schedule,
+    SentTip,
 )
 from domain.selection import ChildStage, Profile, choose_next_tip, needs_catch_up
 from scheduler.profiles import RECENT
@@ -112,6 +113,10 @@ async def _profiles(
             ChildStage(child.due_date, child.birth_date, child.content_stopped_at is not None)
         )
     sent: dict[int, list[str]] = defaultdict(list)
+    for chat_id, tip_id in await session.exec(
+        select(SentTip.chat_id, SentTip.tip_id).where(col(SentTip.chat_id).in_(ids))
+    ):
+        sent[chat_id].append(tip_id)
     for chat_id, tip_id in await session.exec(
         select(Delivery.chat_id, Delivery.tip_id)
         .where(col(Delivery.chat_id).in_(ids))

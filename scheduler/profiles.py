@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.chats import ChatProfile, feedback_by_tip
 from domain.content.model import Library
-from domain.models import Delivery
+from domain.models import Delivery, SentTip
 from domain.selection import ChildStage, Profile
 
 RECENT = 12  # how many recent tips the topic rotation looks at
@@ -20,7 +20,8 @@ async def sent_tip_ids(session: AsyncSession, *, chat_id: int) -> list[str]:
     rows = await session.exec(
         select(Delivery.tip_id).where(col(Delivery.chat_id) == chat_id).order_by(col(Delivery.id))
     )
-    return list(rows.all())
+    purged = await session.exec(select(SentTip.tip_id).where(col(SentTip.chat_id) == chat_id))
+    return [*purged.all(), *rows.all()]
 
 
 async def selection_profile(
