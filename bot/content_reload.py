@@ -79,3 +79,10 @@ class ContentReloader:
 
     async def stop(self) -> None:
         await self.watcher.stop()
+
+
+async def start_content_reload(application: TipsApplication) -> None:
+    """Watch the content folder (unless CONTENT_RELOAD_SECONDS is 0)."""
+    if application.bot_data.services.settings.content_reload_seconds > 0:
+        application.bot_data.reloader = ContentReloader(application)
+        await application.bot_data.reloader.start()

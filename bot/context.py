@@ -41,6 +41,7 @@ class BotData:
         self.reloader: ContentReloader | None = None
         self.engine: DeliveryEngine | None = None
         self.sqlite_lock: TextIO | None = None
+        self.webhook_secret: str | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fcntl
+import logging
+from datetime import timedelta
 from typing import TextIO
 
 from sqlalchemy.engine import make_url
@@ -10,7 +12,11 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.context import BotContext, TipsApplication
+from domain.retention import purge_old_deliveries
 from scheduler.engine import DeliveryEngine, dispatch_config
+
+log = logging.getLogger(__name__)
+RETENTION_INTERVAL = timedelta(days=1)
 
 
 class AnotherProcess(RuntimeError):
@@ -72,7 +78,20 @@ async def start_engine(application: TipsApplication) -> DeliveryEngine:
     jobs.run_repeating(
         planner_tick, interval=settings.planner_interval_seconds, first=0.5, name="planner"
     )
+    jobs.run_repeating(purge_log, interval=RETENTION_INTERVAL, first=60.0, name="retention")
     return engine
+
+
+async def purge_log(context: BotContext) -> None:
+    """Daily: delete delivery rows older than LOG_RETENTION_DAYS."""
+    services = context.services
+    async with services.sessions() as session:
+        purged = await purge_old_deliveries(
+            session, now=services.clock(), days=services.settings.log_retention_days
+        )
+        await session.commit()
+    if purged:
+        log.info("retention: purged %d delivery rows", purged)
 
 
 async def planner_tick(context: BotContext) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from datetime import UTC, datetime
 
-from telegram import Update
-from telegram.error import Conflict, InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError
 
-from bot.app import build_application, send_only
+from bot.app import build_application
 from bot.delivery import AnotherProcess
+from bot.serve import Mode, UpdatesConflict, serve
 from bot.services import LibraryHolder, Services
 from domain.content.loader import load_library
 from domain.db import DatabaseError, create_engine, describe_database_error, make_session_factory
@@ -33,7 +32,7 @@ def migrate(settings: Settings) -> None:
         raise DatabaseError(describe_database_error(exc)) from exc
 
 
-def run(settings: Settings, *, updates: bool = True) -> None:
+def run(settings: Settings, *, mode: Mode = Mode.POLLING) -> None:
     settings.bot_token()  # a missing or malformed token stops us before anything else
     migrate(settings)
     library = load_library(settings.content_dir, today=datetime.now(UTC).date())
@@ -51,13 +50,7 @@ def run(settings: Settings, *, updates: bool = True) -> None:
     )
     application = build_application(services)
     try:
-        if updates:
-            application.run_polling(
-                allowed_updates=Update.ALL_TYPES,
-                stop_signals=(signal.SIGINT, signal.SIGTERM),
-            )
-        else:
-            asyncio.run(send_only(application))
+        asyncio.run(serve(application, mode))
     except AnotherProcess as exc:
         raise StartupError(str(exc)) from None
     except InvalidToken:
@@ -65,10 +58,10 @@ def run(settings: Settings, *, updates: bool = True) -> None:
             "Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): check it with @BotFather "
             "(/mybots -> API Token)"
         ) from None
-    except Conflict:
+    except UpdatesConflict:
         raise StartupError(
             "another tipsbot (or a webhook) is already receiving updates for this bot token; "
-            "stop it first, or delete the webhook"
+            "stop it first, run this one with --send-only, or delete the webhook"
         ) from None
     except NetworkError as exc:
         raise StartupError(

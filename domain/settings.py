@@ -84,6 +84,14 @@ class Settings(BaseSettings):
     # Operations
     log_format: Literal["plain", "json"] = "plain"
     log_level: str = "INFO"
+    log_retention_days: int = Field(default=180, ge=1)
+    web_host: str = "127.0.0.1"
+    web_port: int | None = Field(default=None, ge=1, le=65535)
+    dashboard_user: str = "admin"
+    dashboard_password_hash: SecretStr | None = None
+    dashboard_token: SecretStr | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod
@@ -145,6 +153,22 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url(cls, value: str) -> str:
         return normalise_database_url(value).render_as_string(hide_password=False)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("Telegram only sends webhooks to https:// addresses")
+        return value
 
     # Derived values -------------------------------------------------------------------
 

@@ -315,7 +315,7 @@ class LagDay:
 
 async def send_lag_per_day(session: AsyncSession, *, first: date, last: date) -> list[LagDay]:
     """How late tips went out (sent_at - not_before), per UTC day of sending: the median and the
-    95th percentile (nearest rank). Days without sends are left out.
+    95th percentile (nearest rank), to the millisecond. Days without sends are left out.
 
     Both are computed in the database with window functions (SQLite >= 3.25, PostgreSQL), so
     the cost does not depend on how many deliveries a day had.
@@ -351,7 +351,7 @@ async def send_lag_per_day(session: AsyncSession, *, first: date, last: date) ->
         .order_by(ranked.c["day"])
     )
     return [
-        LagDay(_as_date(when), int(count), float(median), float(p95))
+        LagDay(_as_date(when), int(count), round(float(median), 3), round(float(p95), 3))
         for when, count, median, p95 in rows
     ]
 
@@ -400,8 +400,8 @@ async def tip_activity(session: AsyncSession) -> dict[str, TipActivity]:
             sent=sent.get(tip, 0),
             up=thumbs.get(tip, (0, 0))[0],
             down=thumbs.get(tip, (0, 0))[1],
-            stopped_after=counters[tip].get("stopped-after", 0) if tip in counters else 0,
-            blocked_after=counters[tip].get("blocked-after", 0) if tip in counters else 0,
+            stopped_after=counters.get(tip, {}).get("stopped-after", 0),
+            blocked_after=counters.get(tip, {}).get("blocked-after", 0),
         )
         for tip in sorted(set(sent) | set(thumbs) | set(counters))
     }

@@ -115,6 +115,9 @@ class Dispatcher:
         self._stopping = asyncio.Event()
         self.sent_count = 0
         self.rate_limit_pauses = 0
+        # Hooks for metrics (seconds per successful request; each 429).
+        self.on_sent: Callable[[float], None] | None = None
+        self.on_rate_limited: Callable[[], None] | None = None
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -368,12 +371,15 @@ class Dispatcher:
         if not await self._mark_sending(item):
             return
         started = self.clock()
+        began = self.monotonic()
         try:
             sent = await self._request(item, message)
         except Exception as exc:  # every failure is classified and recorded below
             await self._handle_failure(item, classify(exc), started)
             return
         self.sent_count += 1
+        if self.on_sent is not None:
+            self.on_sent(self.monotonic() - began)
         await self._finish(
             item,
             Outcome(
@@ -449,6 +455,8 @@ class Dispatcher:
         if verdict is Verdict.RATE_LIMITED:
             self.pacer.pause(self.monotonic(), failure.retry_after)
             self.rate_limit_pauses += 1
+            if self.on_rate_limited is not None:
+                self.on_rate_limited()
             await self._event(
                 "rate-limited", f"429: all sending paused for {failure.retry_after:g} s"
             )

@@ -8,14 +8,16 @@ that slot is younger than CATCH_UP_LIMIT_HOURS), not one per missed slot.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -23,8 +25,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.cadence import Cadence, after_quiet_hours, latest_slot_at_or_before, next_slot
-from domain.chats import cadence_for
 from domain.content.model import Library, Tip
+from domain.dbtypes import UTCDateTime
 from domain.models import (
     Chat,
     ChatStatus,
@@ -78,11 +80,39 @@ async def insert_ignoring_duplicates(session: AsyncSession, rows: list[dict[str,
     return len(result.all())
 
 
+@dataclass(frozen=True, slots=True)
+class DueChat:
+    """What planning needs of one due chat (plain columns, no ORM objects: cheap at scale)."""
+
+    id: int
+    telegram_id: int
+    region: str
+    language: str
+    timezone: str
+    days: str
+    send_time: str
+    quiet_start: str
+    quiet_end: str
+    next_slot_at: datetime
+
+
 async def _due_batch(
     session: AsyncSession, now: datetime, limit: int, after_id: int
-) -> Sequence[tuple[Chat, Schedule]]:
-    rows = await session.exec(
-        select(Chat, Schedule)
+) -> list[DueChat]:
+    connection = await session.connection()
+    rows = await connection.execute(
+        sa_select(
+            col(Chat.id),
+            col(Chat.telegram_id),
+            col(Chat.region),
+            col(Chat.language),
+            col(Chat.timezone),
+            col(Schedule.days),
+            col(Schedule.send_time),
+            col(Schedule.quiet_start),
+            col(Schedule.quiet_end),
+            col(Schedule.next_slot_at),
+        )
         .join(Schedule, col(Schedule.chat_id) == col(Chat.id))
         .where(
             col(Chat.status) == ChatStatus.ACTIVE.value,
@@ -95,13 +125,47 @@ async def _due_batch(
         # BEGIN IMMEDIATE already runs planning transactions one at a time.
         .with_for_update(of=Schedule, skip_locked=True)
     )
-    return rows.all()
+    # Every column selected is NOT NULL for a due chat (next_slot_at <= now).
+    return [DueChat(*cast(tuple[Any, ...], row)) for row in rows.all()]
+
+
+@functools.lru_cache(maxsize=4096)
+def _cadence(days: str, send_time: str, zone: str, quiet_start: str, quiet_end: str) -> Cadence:
+    return Cadence.from_strings(
+        days=days, send_time=send_time, timezone=zone, quiet_start=quiet_start, quiet_end=quiet_end
+    )
+
+
+class _Chooser:
+    """choose_next_tip, remembered per distinct profile within one planning run: families at
+    the same stage with the same choices and history get the same answer without recomputing."""
+
+    def __init__(self, tips: list[Tip], today: date) -> None:
+        self.tips, self.today = tips, today
+        self._memo: dict[tuple[Any, ...], Tip | None] = {}
+
+    def __call__(self, profile: Profile) -> Tip | None:
+        key = (
+            profile.topics,
+            profile.region,
+            profile.children,
+            profile.sent,
+            profile.recent_topics,
+            tuple(sorted(profile.topic_feedback.items())),
+        )
+        if key not in self._memo:
+            if len(self._memo) > 100_000:
+                self._memo.clear()
+            self._memo[key] = choose_next_tip(
+                self.tips, profile, self.today, catch_up=needs_catch_up(len(profile.sent))
+            )
+        return self._memo[key]
 
 
 async def _profiles(
-    session: AsyncSession, chats: Sequence[Chat], library: Library
+    session: AsyncSession, chats: Sequence[DueChat], library: Library
 ) -> dict[int, Profile]:
-    ids = [c.id for c in chats if c.id is not None]
+    ids = [c.id for c in chats]
     topics: dict[int, set[str]] = defaultdict(set)
     for chat_id, topic in await session.exec(
         select(ChatTopic.chat_id, ChatTopic.topic_id).where(col(ChatTopic.chat_id).in_(ids))
@@ -135,7 +199,6 @@ async def _profiles(
             feedback[chat_id][topic] = feedback[chat_id].get(topic, 0) + value
     profiles = {}
     for chat in chats:
-        assert chat.id is not None
         history = sent[chat.id]
         recent = [library.tips[t].primary_topic for t in history[-RECENT:] if t in library.tips]
         profiles[chat.id] = Profile(
@@ -168,31 +231,28 @@ async def plan_due(
 ) -> PlanReport:
     """Plan every due chat, in batches; with `dry_run`, report the plan and write nothing."""
     report = PlanReport()
-    tips: list[Tip] = list(library.tips.values())
+    choose = _Chooser(list(library.tips.values()), now.date())
     after_id = 0
     while True:
         async with sessions() as session:
             batch = await _due_batch(session, now, batch_size, after_id)
             if not batch:
                 break
-            after_id = max(chat.id or 0 for chat, _ in batch)
-            profiles = await _profiles(session, [chat for chat, _ in batch], library)
+            after_id = batch[-1].id
+            profiles = await _profiles(session, batch, library)
             rows: list[dict[str, Any]] = []
-            for chat, schedule in batch:
-                assert chat.id is not None and schedule.next_slot_at is not None
+            moved: list[dict[str, Any]] = []
+            for chat in batch:
                 report.chats_due += 1
-                cadence = cadence_for(chat, schedule)
-                slot = slot_to_plan(cadence, schedule.next_slot_at, now, catch_up_limit)
-                if not dry_run:
-                    schedule.last_slot_at = slot or schedule.last_slot_at
-                    schedule.next_slot_at = next_slot(cadence, now)
+                cadence = _cadence(
+                    chat.days, chat.send_time, chat.timezone, chat.quiet_start, chat.quiet_end
+                )
+                slot = slot_to_plan(cadence, chat.next_slot_at, now, catch_up_limit)
+                moved.append({"cid": chat.id, "nxt": next_slot(cadence, now), "last": slot})
                 if slot is None:
                     report.missed_slots_skipped += 1
                     continue
-                profile = profiles[chat.id]
-                tip = choose_next_tip(
-                    tips, profile, now.date(), catch_up=needs_catch_up(len(profile.sent))
-                )
+                tip = choose(profiles[chat.id])
                 if tip is None:
                     report.nothing_to_send += 1
                     continue
@@ -206,13 +266,31 @@ async def plan_due(
                 if dry_run:
                     report.plans.append(plan)
                 rows.append(_row(plan, now, DeliveryLane.SCHEDULED))
-            if rows and not dry_run:
-                report.planned += await insert_ignoring_duplicates(session, rows)
-            elif dry_run:
+            if dry_run:
                 report.planned += len(rows)
-            if not dry_run:
-                await session.commit()
+                continue
+            if rows:
+                report.planned += await insert_ignoring_duplicates(session, rows)
+            await _move_slots(session, moved)
+            await session.commit()
     return report
+
+
+async def _move_slots(session: AsyncSession, moved: list[dict[str, Any]]) -> None:
+    """Every planned chat's next slot (and last slot, when one was planned), in one statement."""
+    table = Schedule.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.chat_id == bindparam("cid"))
+        .values(
+            next_slot_at=bindparam("nxt"),
+            last_slot_at=func.coalesce(
+                bindparam("last", type_=UTCDateTime()), table.c.last_slot_at
+            ),
+        )
+    )
+    connection = await session.connection()
+    await connection.execute(statement, moved)
 
 
 def _row(plan: PlannedTip, now: datetime, lane: DeliveryLane) -> dict[str, Any]:

@@ -12,7 +12,9 @@ from bot.cli.content import content
 from bot.cli.db import db
 from bot.cli.delivery import broadcast, deliveries, send_due
 from bot.cli.link import link
+from bot.cli.ops import purge_command, stats_command
 from bot.cli.run import run_command
+from bot.cli.web import web
 from domain.settings import ConfigError, Settings, load_settings
 
 
@@ -48,3 +50,6 @@ main.add_command(send_due)
 main.add_command(broadcast)
 main.add_command(deliveries)
 main.add_command(link)
+main.add_command(stats_command)
+db.add_command(purge_command)
+main.add_command(web)

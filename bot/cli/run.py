@@ -15,17 +15,28 @@ from domain.settings import ConfigError
     is_flag=True,
     help="Plan and send tips without receiving updates (extra processes on PostgreSQL).",
 )
+@click.option(
+    "--webhook",
+    "webhook_url",
+    help="Receive updates by webhook at this public https URL (needs WEB_PORT).",
+)
 @click.pass_context
-def run_command(ctx: click.Context, send_only: bool) -> None:
+def run_command(ctx: click.Context, send_only: bool, webhook_url: str | None) -> None:
     """Run the bot: migrate the database, load the library, poll Telegram, send tips."""
     from bot.cli import fail, get_settings
     from bot.runner import StartupError, run
+    from bot.serve import Mode
 
     settings = get_settings(ctx)
+    if webhook_url:
+        if not webhook_url.startswith("https://"):
+            fail("--webhook: Telegram only sends webhooks to https:// addresses", code=2)
+        settings = settings.model_copy(update={"webhook_url": webhook_url})
+    mode = Mode.SEND_ONLY if send_only else Mode.WEBHOOK if settings.webhook_url else Mode.POLLING
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
     configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=[token])
     try:
-        run(settings, updates=not send_only)
+        run(settings, mode=mode)
     except ConfigError as exc:
         fail(str(exc), code=2)
     except (DatabaseError, StartupError) as exc:

@@ -16,6 +16,7 @@ from bot.handlers.common import answer, here, show
 from bot.handlers.help import unknown
 from domain.content.errors import RenderError
 from domain.content.render import escape
+from domain.stats import collect_health, collect_stats
 from scheduler.broadcast import BroadcastFilter, plan_broadcast
 from scheduler.message import build_tip_message
 
@@ -151,10 +152,38 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
     await show(update, f"Planned {plan.planned} deliveries of {tip.id}; sending now.")
 
 
+async def stats_command(update: Update, context: BotContext) -> None:
+    """/stats: a short summary for admins."""
+    if not is_admin(update, context):
+        await unknown(update, context)
+        return
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    async with services.sessions() as session:
+        stats = await collect_stats(session, now=services.clock(), days=7)
+        health = await collect_health(session, now=services.clock())
+    sent = sum(day.get("sent", 0) for day in stats.deliveries_per_day.values())
+    failed = sum(day.get("failed", 0) for day in stats.deliveries_per_day.values())
+    unknown_ = sum(day.get("unknown", 0) for day in stats.deliveries_per_day.values())
+    lag = stats.lag_median_seconds
+    lines = [
+        "Subscribers: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(stats.subscribers_by_status.items())),
+        f"Last 7 days: {sent} sent, {failed} failed, {unknown_} unknown",
+        f"Median send lag: {lag:.0f} s" if lag is not None else "Median send lag: -",
+        f"Queue: {health.queue_depth} waiting, {health.sending} in flight",
+        f"429 pauses (24 h): {health.rate_limit_pauses_24h}; content flags: {health.content_flags}",
+    ]
+    await message.reply_text("\n".join(lines))
+
+
 def build_handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         CommandHandler("preview", preview_command),
         CommandHandler("reload", reload_command),
         CommandHandler("broadcast", broadcast_command),
+        CommandHandler("stats", stats_command),
         CallbackQueryHandler(broadcast_button, pattern=pattern("bc")),
     ]

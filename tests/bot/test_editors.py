@@ -6,7 +6,7 @@ import asyncio
 import shutil
 from pathlib import Path
 
-from bot.app import start_content_reload
+from bot.content_reload import start_content_reload
 from domain.content.loader import load_library
 from tests.bot.harness import REPO, START, running_bot
 

@@ -104,7 +104,7 @@ async def test_send_only_sends_and_a_second_sqlite_process_is_refused(tmp_path: 
         )
         assert sender.stdout is not None
         try:
-            await _read_until(sender.stdout, "sending (no updates)", seconds=60)
+            await _read_until(sender.stdout, "(send-only)", seconds=60)
             await api.wait_for(lambda m: m.chat_id == 4242, timeout=20)
             second = await asyncio.create_subprocess_exec(
                 sys.executable,

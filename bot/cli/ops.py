@@ -1,0 +1,111 @@
+"""`tipsbot stats` and `tipsbot db purge`: numbers and housekeeping for operators."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+
+import click
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.db import create_engine, make_session_factory
+from domain.migrations import upgrade_async
+from domain.retention import purge_old_deliveries
+from domain.settings import Settings
+from domain.stats import Stats, collect_stats
+
+
+async def _stats(settings: Settings, days: int) -> Stats:
+    await upgrade_async(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        sessions: async_sessionmaker[AsyncSession] = make_session_factory(engine)
+        async with sessions() as session:
+            return await collect_stats(session, now=datetime.now(UTC), days=days)
+    finally:
+        await engine.dispose()
+
+
+def _section(title: str, rows: dict[str, int] | list[tuple[str, int]]) -> list[str]:
+    items = rows.items() if isinstance(rows, dict) else rows
+    lines = [title]
+    lines += [f"  {key:<40} {value:>8}" for key, value in items] or ["  (none)"]
+    return lines
+
+
+def render_stats(stats: Stats, days: int) -> str:
+    lines = [f"tipsbot stats for the last {days} days (since {stats.since:%Y-%m-%d %H:%M} UTC)", ""]
+    lines += _section("Subscribers by status", stats.subscribers_by_status)
+    lines += _section("Subscribers by topic", stats.subscribers_by_topic)
+    lines += _section("Subscribers by language", stats.subscribers_by_language)
+    lines += _section("Subscribers by region", stats.subscribers_by_region)
+    lines.append("Deliveries per day")
+    statuses = sorted({s for day in stats.deliveries_per_day.values() for s in day})
+    lines.append("  " + "day".ljust(12) + "".join(s.rjust(10) for s in statuses))
+    for day, counts in stats.deliveries_per_day.items():
+        lines.append(
+            "  " + day.ljust(12) + "".join(str(counts.get(s, 0)).rjust(10) for s in statuses)
+        )
+    lines += _section("Failure reasons", stats.failure_reasons)
+    if stats.lag_median_seconds is None or stats.lag_p95_seconds is None:
+        lines.append("Send lag: no tips sent")
+    else:
+        lines.append(
+            f"Send lag (due -> sent): median {stats.lag_median_seconds:.1f} s, "
+            f"95th percentile {stats.lag_p95_seconds:.1f} s"
+        )
+    lines.append("Most helpful tips (thumbs up - down)")
+    lines += [f"  {s.tip_id:<40} +{s.up} -{s.down}" for s in stats.most_helpful] or ["  (none)"]
+    lines.append("Least helpful tips")
+    lines += [f"  {s.tip_id:<40} +{s.up} -{s.down}" for s in stats.least_helpful] or ["  (none)"]
+    lines.append("Stops and blocks that followed a tip")
+    after = sorted(stats.after_tip.items(), key=lambda kv: -sum(kv[1].values()))[:10]
+    lines += [
+        f"  {tip:<40} " + ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
+        for tip, kinds in after
+    ] or ["  (none)"]
+    return "\n".join(lines) + "\n"
+
+
+@click.command("stats")
+@click.option("--days", type=click.IntRange(1, 3650), default=30, show_default=True)
+@click.option(
+    "--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_context
+def stats_command(ctx: click.Context, days: int, output: str) -> None:
+    """Subscribers, deliveries per day, failures, lag, feedback and stops after tips."""
+    from bot.cli import get_settings
+
+    stats = asyncio.run(_stats(get_settings(ctx), days))
+    if output == "json":
+        click.echo(json.dumps(stats.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_stats(stats, days), nl=False)
+
+
+@click.command("purge")
+@click.pass_context
+def purge_command(ctx: click.Context) -> None:
+    """Delete delivery rows older than LOG_RETENTION_DAYS now (the bot does it daily)."""
+    from bot.cli import get_settings
+
+    settings = get_settings(ctx)
+
+    async def purge() -> int:
+        await upgrade_async(settings.database_url)
+        engine = create_engine(settings.database_url)
+        try:
+            async with make_session_factory(engine)() as session:
+                count = await purge_old_deliveries(
+                    session, now=datetime.now(UTC), days=settings.log_retention_days
+                )
+                await session.commit()
+                return count
+        finally:
+            await engine.dispose()
+
+    count = asyncio.run(purge())
+    click.echo(f"purged {count} delivery rows older than {settings.log_retention_days} days")

@@ -1,0 +1,1 @@
+"""The operators' web server: dashboard, /healthz, /metrics and the Telegram webhook."""
