@@ -95,3 +95,21 @@ async def test_admin_broadcast_shows_count_and_time_then_sends(migrated_url: str
             assert "Planned 2 deliveries" in done.plain_text
             await settle(engine)
         assert len(bot.api.messages_to(8101)) == 1 and len(bot.api.messages_to(8102)) == 1
+
+
+async def test_admin_stats_is_a_short_summary(migrated_url: str) -> None:
+    from datetime import timedelta
+
+    from tests.bot.harness import seed_chat
+
+    async with running_bot(migrated_url) as bot:
+        admin = bot.api.make_user("Ada", language_code="en")
+        bot.services.settings.__dict__["admin_user_ids"] = frozenset({admin.id})
+        for telegram_id in (8201, 8202):
+            await seed_chat(bot.services, telegram_id, born=START.date() - timedelta(days=50))
+        summary = await bot.say(admin, "/stats")
+        assert "Subscribers: active 2" in summary.plain_text
+        assert "Last 7 days: 0 sent, 0 failed, 0 unknown" in summary.plain_text
+        assert "Queue: 0 waiting" in summary.plain_text
+        parent = bot.api.make_user("Pat", language_code="en")
+        assert "/help" in (await bot.say(parent, "/stats")).plain_text

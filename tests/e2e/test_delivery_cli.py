@@ -131,3 +131,68 @@ async def test_timeline_uses_the_delivery_rules(tmp_path: Path) -> None:
     assert lines[0].startswith("Mon 2026-11-30 10:00")
     code, out, err = await tipsbot("content", "timeline", "--weeks", "2", env=env, cwd=tmp_path)
     assert code == 2 and "exactly one of" in err
+
+
+async def test_deliveries_follow_prints_new_rows_and_purge_removes_old_ones(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from domain.models import Delivery
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'follow.db'}"
+    await upgrade_async(url)
+    database = Database(url)
+    now = datetime.now(UTC)
+    try:
+        chat = await seed_chat(database, 7300, born=date(2026, 10, 1))
+
+        async def add(tip: str, planned: datetime, status: str = "sent") -> None:
+            async with database.sessions() as session:
+                session.add(
+                    Delivery(
+                        chat_id=chat,
+                        tip_id=tip,
+                        language="en",
+                        lane="scheduled",
+                        status=status,
+                        slot_at=planned,
+                        planned_at=planned,
+                        not_before=planned,
+                    )
+                )
+                await session.commit()
+
+        await add("t-first", now)
+        await add("t-ancient", now - timedelta(days=400))
+        env = {**os.environ, "DATABASE_URL": url, "CONTENT_DIR": str(REPO / "content")}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "deliveries",
+            "--follow",
+            "--format",
+            "json",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        assert proc.stdout is not None
+        try:
+            first = [
+                json.loads(await asyncio.wait_for(proc.stdout.readline(), 30)) for _ in range(2)
+            ]
+            assert {row["tip"] for row in first} == {"t-first", "t-ancient"}
+            await add("t-new", now)
+            fresh = json.loads(await asyncio.wait_for(proc.stdout.readline(), 30))
+            assert fresh["tip"] == "t-new" and fresh["chat"] == 7300
+        finally:
+            proc.terminate()
+            await proc.wait()
+        code, out, err = await tipsbot("db", "purge", env=env, cwd=tmp_path)
+        assert code == 0, err
+        assert "purged 1 delivery rows older than 180 days" in out
+        code, out, err = await tipsbot("deliveries", "--format", "json", env=env, cwd=tmp_path)
+        assert {json.loads(line)["tip"] for line in out.splitlines()} == {"t-first", "t-new"}
+    finally:
+        await database.close()
