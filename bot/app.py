@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram.ext import ApplicationBuilder
+from telegram.ext import ApplicationBuilder, Defaults
 
 from bot.context import CONTEXT_TYPES, TipsApplication
 from bot.errors import on_error
@@ -24,6 +24,7 @@ from bot.handlers import (
     topics,
 )
 from bot.services import Services
+from bot.updates import MAX_CONCURRENT_UPDATES, PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,9 @@ def build_application(services: Services) -> TipsApplication:
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.base_file_url)
         .context_types(CONTEXT_TYPES)
-        .concurrent_updates(True)
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        # In groups replies quote the command; a clean-up bot may have deleted it already.
+        .defaults(Defaults(allow_sending_without_reply=True))
         .build()
     )
     application.bot_data.services = services

@@ -26,3 +26,24 @@ def unpack(data: str | None) -> list[str]:
 def pattern(feature: str) -> str:
     """The CallbackQueryHandler regex for one feature's buttons."""
     return rf"^{feature}{SEP}"
+
+
+def action_and_argument(data: str | None) -> tuple[str, str]:
+    """The second and third parts ("" when missing): the action and its argument."""
+    parts = unpack(data)
+    return (parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else "")
+
+
+MAX_ROW_ID = 2**31 - 1
+
+
+def small_int(text: str, *, maximum: int = MAX_ROW_ID) -> int | None:
+    """A non-negative number written with ASCII digits only, up to `maximum`; else None.
+
+    `str.isdigit` accepts characters such as "²" that `int` refuses, and forged data may
+    hold numbers too large for a database column.
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
+        return None
+    value = int(text)
+    return value if value <= maximum else None

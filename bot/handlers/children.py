@@ -13,7 +13,7 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Mes
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import pack, pattern, unpack
+from bot.callbacks import pack, pattern, small_int, unpack
 from bot.context import BotContext, PendingInput
 from bot.handlers.common import answer, for_settings, here, may_change_settings, profile_for, show
 from bot.texts import sentence_case
@@ -248,7 +248,7 @@ async def children_button(update: Update, context: BotContext) -> None:
     parts = unpack(query.data)
     action = parts[1] if len(parts) > 1 else ""
     today = context.services.clock().date()
-    back_to = parts[-1] if parts[-1] in ("ob", "ch") else "ch"
+    back_to = parts[-1] if parts and parts[-1] in ("ob", "ch") else "ch"
     await answer(query)
     if action == "add" and len(parts) == 4 and parts[2] in ("due", "birth"):
         await ask_for_date(update, context, parts[2], back_to, where.t)
@@ -259,13 +259,12 @@ async def children_button(update: Update, context: BotContext) -> None:
     if action == "done":
         await show(update, _("Saved. Change your children any time with /children."))
         return
-    if (
-        action not in ("open", "edit", "changed", "remove")
-        or len(parts) != 4
-        or not parts[2].isdigit()
-    ):
+    child_id = small_int(parts[2]) if len(parts) == 4 else None
+    if action not in ("open", "edit", "changed", "remove"):
         return
-    child_id = int(parts[2])
+    if child_id is None:
+        await show(update, _("That child is no longer on the list."))
+        return
     async with context.services.sessions() as session:
         child = await get_child(session, chat_id=where.row.id, child_id=child_id)
         if child is None:

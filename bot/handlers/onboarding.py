@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import pack, pattern, unpack
+from bot.callbacks import action_and_argument, pack, pattern, small_int
 from bot.context import BotContext
 from bot.handlers.children import describe_child, show_children
 from bot.handlers.common import (
@@ -22,7 +22,7 @@ from bot.handlers.common import (
     profile_for,
     show,
 )
-from bot.handlers.schedule import change_schedule, frequency_buttons, time_buttons
+from bot.handlers.schedule import change_schedule, frequency_buttons, preset_time, time_buttons
 from bot.handlers.topics import toggle_topic, topic_keyboard, topics_text
 from bot.texts import schedule_line, topics_line, when_line
 from domain.cadence import FREQUENCY_PRESETS, WEEKDAYS
@@ -156,9 +156,11 @@ async def onboarding_button(update: Update, context: BotContext) -> None:
         assert where is not None
     t = where.t
     _ = t.gettext
-    parts = unpack(query.data)
-    action, arg = [*parts, "", ""][1:3]
+    action, arg = action_and_argument(query.data)
     library = context.services.library.current
+    if action == "done" and not (await profile_for(context, where.chat_id)).topics:
+        await answer(query, _("Choose at least one topic."))  # the only answer: a hint
+        return
     await answer(query)
     if action == "begin":
         await show_topics_step(update, context, where, intro=False)
@@ -167,20 +169,16 @@ async def onboarding_button(update: Update, context: BotContext) -> None:
         text = f"{step(1, t)}\n{topics_text(library, t)}"
         await show(update, text, topic_keyboard(chosen, library, t, feature="ob", done=_("Next ➡️")))
     elif action == "done":
-        profile = await profile_for(context, where.chat_id)
-        if not profile.topics:
-            await answer(query, _("Choose at least one topic."))
-            return
         await show_children(update, context, "ob")
     elif action == "freq":
         await show_frequency(update, await profile_for(context, where.chat_id), t)
-    elif action == "f" and arg.isdigit() and int(arg) in FREQUENCY_PRESETS:
+    elif action == "f" and small_int(arg) in FREQUENCY_PRESETS:
         days = frozenset(WEEKDAYS.index(d) for d in FREQUENCY_PRESETS[int(arg)])
         await show_time(update, await change_schedule(context, where.chat_id, days=days), t)
     elif action == "time":
         await show_time(update, await profile_for(context, where.chat_id), t)
-    elif action == "h" and len(arg) == 4 and arg.isdigit():
-        profile = await change_schedule(context, where.chat_id, send_time=f"{arg[:2]}:{arg[2:]}")
+    elif action == "h" and (send_time := preset_time(arg)) is not None:
+        profile = await change_schedule(context, where.chat_id, send_time=send_time)
         await show_time(update, profile, t)
     elif action == "confirm":
         now = context.services.clock()

@@ -8,7 +8,7 @@ from babel.dates import get_day_names
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import pack, pattern, unpack
+from bot.callbacks import action_and_argument, pack, pattern, small_int
 from bot.context import BotContext, PendingInput
 from bot.handlers.common import (
     answer,
@@ -149,26 +149,23 @@ async def schedule_button(update: Update, context: BotContext) -> None:
         return
     query, where = found
     _ = where.t.gettext
-    parts = unpack(query.data)
-    action, arg = [*parts, "", ""][1:3]
+    action, arg = action_and_argument(query.data)
+    day = small_int(arg, maximum=6) if action == "d" else None
+    if day is not None:
+        current = parse_days((await profile_for(context, where.chat_id)).schedule.days)
+        if current == {day}:
+            await answer(query, _("Keep at least one day."))  # the only answer: a hint
+            return
     await answer(query)
     profile: ChatProfile | None = None
-    if action == "f" and arg.isdigit() and int(arg) in FREQUENCY_PRESETS:
+    if action == "f" and small_int(arg) in FREQUENCY_PRESETS:
         days = frozenset(WEEKDAYS.index(d) for d in FREQUENCY_PRESETS[int(arg)])
         profile = await change_schedule(context, where.chat_id, days=days)
-    elif action == "d" and arg.isdigit() and int(arg) < 7:
-        async with context.services.sessions() as session:
-            chat = await get_chat(session, telegram_id=where.chat_id)
-            assert chat is not None
-            current = parse_days((await load_profile(session, chat=chat)).schedule.days)
-        toggled = current ^ {int(arg)}
-        if not toggled:
-            await answer(query, _("Keep at least one day."))
-            return
-        profile = await change_schedule(context, where.chat_id, days=toggled)
-    elif action == "h" and len(arg) == 4 and arg.isdigit():
-        profile = await change_schedule(context, where.chat_id, send_time=f"{arg[:2]}:{arg[2:]}")
-    elif action == "z" and len(parts) == 3 and arg in ZONE_PRESETS:
+    elif day is not None:
+        profile = await change_schedule(context, where.chat_id, days=current ^ {day})
+    elif action == "h" and (send_time := preset_time(arg)) is not None:
+        profile = await change_schedule(context, where.chat_id, send_time=send_time)
+    elif action == "z" and arg in ZONE_PRESETS:
         profile = await change_schedule(context, where.chat_id, timezone=arg)
     elif action == "zone":
         text, markup = zone_view(await profile_for(context, where.chat_id), where.t)
@@ -197,12 +194,19 @@ async def schedule_button(update: Update, context: BotContext) -> None:
 def parse_time_text(text: str) -> str | None:
     """'9:30', '09.30', '0930' -> '09:30'; None when it is not a time of day."""
     digits = text.strip().replace(".", ":").replace("h", ":")
-    if ":" not in digits and digits.isdigit() and len(digits) in (3, 4):
+    if ":" not in digits and digits.isascii() and digits.isdigit() and len(digits) in (3, 4):
         digits = f"{digits[:-2]}:{digits[-2:]}"
     hours, _sep, minutes = digits.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+    hour, minute = small_int(hours, maximum=23), small_int(minutes, maximum=59)
+    if hour is None or minute is None or len(minutes) != 2:
         return None
-    return f"{int(hours):02d}:{int(minutes):02d}"
+    return f"{hour:02d}:{minute:02d}"
+
+
+def preset_time(arg: str) -> str | None:
+    """A time button's data ("0830") as "08:30", only for the offered presets."""
+    hhmm = f"{arg[:2]}:{arg[2:]}"
+    return hhmm if len(arg) == 4 and hhmm in TIME_PRESETS else None
 
 
 def parse_zone_text(text: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -12,10 +13,13 @@ from bot.callbacks import unpack
 from bot.context import BotContext
 from bot.handlers.common import answer, ensure_chat, here, profile_of
 from domain.chats import get_chat, record_feedback
+from domain.content.rules import ID_PATTERN
 from domain.models import ChatStatus
 from scheduler.ondemand import send_tip_now
 
 FEEDBACK = {"u": 1, "d": -1}
+# Only well-formed tip ids are stored (forged data could hold anything, even NUL bytes).
+TIP_ID = re.compile(ID_PATTERN)
 
 
 async def deliver_now(update: Update, context: BotContext, topic: str | None) -> bool:
@@ -70,7 +74,8 @@ async def tip_button(update: Update, context: BotContext) -> None:
         return
     _ = where.t.gettext
     parts = unpack(query.data)
-    if parts[0] == "fb" and len(parts) == 3 and parts[1] in FEEDBACK:
+    well_formed = len(parts) == 3 and parts[1] in FEEDBACK and TIP_ID.match(parts[2])
+    if parts[:1] == ["fb"] and well_formed:
         async with context.services.sessions() as session:
             chat = await get_chat(session, telegram_id=where.chat_id)
             assert chat is not None and chat.id is not None
@@ -85,7 +90,11 @@ async def tip_button(update: Update, context: BotContext) -> None:
         await answer(query, _("Thank you! This helps our editors."))
         await mark_choice(query.message, parts[1])
         return
-    if parts[0] == "mo" and len(parts) == 2 and parts[1] in context.services.library.current.topics:
+    if (
+        parts[:1] == ["mo"]
+        and len(parts) == 2
+        and parts[1] in context.services.library.current.topics
+    ):
         await answer(query)
         if not await deliver_now(update, context, parts[1]):
             await context.bot.send_message(

@@ -67,6 +67,8 @@ def parse_front_matter(text: str) -> FrontMatter:
         raise FrontMatterError(_yaml_message(exc), line=min(line, closing)) from exc
     except yaml.YAMLError as exc:
         raise FrontMatterError(f"the front matter is not valid YAML: {exc}", line=2) from exc
+    except RecursionError:  # PyYAML composes nested lists recursively; it is not a YAMLError
+        raise FrontMatterError("the front matter is nested too deeply", line=2) from None
     if node is None:
         raise FrontMatterError("the front matter is empty", line=1)
     if not isinstance(node, MappingNode):

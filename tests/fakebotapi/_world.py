@@ -828,7 +828,7 @@ class World:
         current = self._messages.get((chat.id, message_id))
         if current is None:
             raise ApiError(400, "Bad Request: message to edit not found")
-        if current["from"]["id"] != self.bot_user.id:
+        if current.get("from", {}).get("id") != self.bot_user.id:
             raise ApiError(400, "Bad Request: message can't be edited")
         return chat, current
 

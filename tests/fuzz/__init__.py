@@ -1,0 +1,1 @@
+"""Fuzz tests: Hypothesis-generated updates through the running bot, and generated tip files."""
