@@ -1,9 +1,12 @@
 """The dispatcher: claim planned deliveries, send them at Telegram's pace, record every outcome.
 
 Life of a delivery: planned -> (claimed) -> sending -> sent | retrying | failed | unknown |
-skipped. A row is marked `sending` and committed before its request goes out, so after a crash
-the only rows whose fate is unclear are the ones that were in flight; under at-most-once they
-become `unknown` (never resent), under at-least-once they are sent again.
+skipped. Rows are marked `sending` and committed before their requests go out (in waves of the
+messages due within WAVE_SECONDS), and successful sends are recorded in batches every
+FLUSH_SECONDS; per-message transactions cost more than the sends. So after a crash the only
+rows whose fate is unclear are the ones in flight: marked in the last wave, or sent but not yet
+recorded. Under at-most-once they become `unknown` (never resent), under at-least-once they
+are sent again.
 
 Claims use FOR UPDATE SKIP LOCKED on PostgreSQL, so several processes can send from one queue
 without taking the same row; each holds a `sender:` lease, and the configured rate is divided
@@ -17,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,7 +48,7 @@ from domain.models import (
     SystemEvent,
 )
 from scheduler.leases import SENDER_PREFIX, acquire, live_senders, release
-from scheduler.ledger import WAITING, Outcome, apply_outcome, finish
+from scheduler.ledger import WAITING, Outcome, apply_outcome, finish, record_sent
 from scheduler.message import TipMessage, build_tip_message
 from scheduler.outcomes import Classified, Verdict, backoff_seconds, classify
 from scheduler.pacing import Pacer
@@ -52,6 +56,9 @@ from scheduler.pacing import Pacer
 log = logging.getLogger(__name__)
 
 CLAIM_SECONDS = 60.0
+WAVE_SECONDS = 0.02  # messages marked 'sending' together are due within this window
+FLUSH_SECONDS = 0.05  # successful sends are recorded at least this often
+FLUSH_MAX = 500
 SENDER_LEASE = timedelta(seconds=15)
 
 
@@ -113,6 +120,10 @@ class Dispatcher:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._messages: dict[tuple[int, str, str], TipMessage | RenderError] = {}
         self._stopping = asyncio.Event()
+        self._sent_buffer: list[tuple[int, Outcome]] = []
+        self._flush_lock = asyncio.Lock()
+        self._flush_soon = asyncio.Event()
+        self._flusher: asyncio.Task[None] | None = None
         self.sent_count = 0
         self.rate_limit_pauses = 0
         # Hooks for metrics (seconds per successful request; each 429).
@@ -126,6 +137,7 @@ class Dispatcher:
         await self.heartbeat()
         await self.recover_stale()
         next_heartbeat = self.monotonic() + SENDER_LEASE.total_seconds() / 3
+        self.start_flusher()
         try:
             while not self._stopping.is_set():
                 if self.monotonic() >= next_heartbeat:
@@ -137,6 +149,7 @@ class Dispatcher:
                     await self._idle()
         finally:
             await self.drain()
+            await self.stop_flusher()
             await release(self.sessions, name=SENDER_PREFIX + self.holder, holder=self.holder)
 
     def stop(self) -> None:
@@ -159,42 +172,146 @@ class Dispatcher:
         self.pacer.set_rate(self.config.rate / senders)
 
     async def drain(self) -> None:
-        """Wait for every send already started."""
+        """Wait for every send already started, and write their outcomes."""
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
+        await self.flush()
+
+    # -- batched writes ------------------------------------------------------------------
+    # Marking rows 'sending' and recording successful sends are done for many deliveries in
+    # one transaction: one small transaction per message cost more than the send itself.
+
+    def start_flusher(self) -> None:
+        if self._flusher is None:
+            self._flusher = asyncio.create_task(self._flush_loop(), name="outcome-flusher")
+
+    async def stop_flusher(self) -> None:
+        task, self._flusher = self._flusher, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.flush()
+
+    async def _flush_loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._flush_soon.wait(), FLUSH_SECONDS)
+            self._flush_soon.clear()
+            try:
+                await self.flush()
+            except Exception:  # keep flushing; the rows stay 'sending' and are retried next time
+                log.exception("could not record sent deliveries; will try again")
+
+    async def flush(self) -> None:
+        """Record every buffered successful send (one transaction)."""
+        async with self._flush_lock:
+            batch, self._sent_buffer = self._sent_buffer, []
+            if not batch:
+                return
+            try:
+                await record_sent(self.sessions, batch)
+            except BaseException:
+                self._sent_buffer[:0] = batch
+                raise
+
+    async def _mark_sending_many(self, ids: list[int]) -> set[int]:
+        """Mark claimed rows 'sending' (attempts + 1); returns the ids that really were ours."""
+        if not ids:
+            return set()
+        async with self.sessions() as session:
+            connection = await session.connection()
+            result = await connection.execute(
+                update(Delivery)
+                .where(
+                    col(Delivery.id).in_(ids),
+                    col(Delivery.claimed_by) == self.holder,
+                    col(Delivery.status).in_(WAITING),
+                )
+                .values(status=DeliveryStatus.SENDING.value, attempts=col(Delivery.attempts) + 1)
+                .returning(col(Delivery.id))
+            )
+            marked = {row[0] for row in result.all() if row[0] is not None}
+            await session.commit()
+        return marked
 
     async def dispatch_batch(self) -> int:
-        """Claim a batch and start sending it at the paced times; returns how many were claimed."""
+        """Claim a batch and send it at the paced times, in waves of messages that fall within
+        WAVE_SECONDS of each other; returns how many were claimed."""
         claimed = await self.claim(self.config.batch_size)
-        for index, item in enumerate(claimed):
+        pending = deque(claimed)
+        while pending:
             if self._stopping.is_set():
-                await self.release_claims([c.delivery_id for c in claimed[index:]])
+                await self.release_claims([c.delivery_id for c in pending])
                 break
-            await self._wait_for_slot(item)
-            await self._slots.acquire()
-            task = asyncio.create_task(self._send_guarded(item))
-            self._in_flight.add(task)
-            task.add_done_callback(self._done)
+            wave = await self._book_wave(pending)
+            for item, message, at in await self._prepare(wave):
+                await self._slots.acquire()
+                task = asyncio.create_task(self._send_guarded(item, message, at))
+                self._in_flight.add(task)
+                task.add_done_callback(self._done)
         return len(claimed)
 
-    async def _wait_for_slot(self, item: Claimed) -> None:
-        """Sleep until the pacer allows this message, then book it. Looks again after each
-        sleep, so a 429 that arrives meanwhile holds back messages not yet sent."""
+    async def _book_wave(self, pending: deque[Claimed]) -> list[tuple[Claimed, float]]:
+        """Reserve pacer slots for the next messages due within WAVE_SECONDS of the first."""
+        first = pending[0]
         while True:
             now = self.monotonic()
-            at = self.pacer.earliest(now, item.telegram_id, item.is_group)
-            if at <= now:
-                self.pacer.reserve(now, item.telegram_id, item.is_group)
-                return
-            await asyncio.sleep(at - now)
+            start = self.pacer.earliest(now, first.telegram_id, first.is_group)
+            if start - now <= WAVE_SECONDS:
+                break
+            await asyncio.sleep(start - now - WAVE_SECONDS / 2)
+        wave: list[tuple[Claimed, float]] = []
+        limit = max(1, int(self.pacer.rate * WAVE_SECONDS * 2))
+        while pending and len(wave) < limit:
+            item, now = pending[0], self.monotonic()
+            due = self.pacer.earliest(now, item.telegram_id, item.is_group)
+            if wave and due > start + WAVE_SECONDS:
+                break
+            wave.append((item, self.pacer.reserve(now, item.telegram_id, item.is_group)))
+            pending.popleft()
+        return wave
+
+    async def _prepare(
+        self, wave: list[tuple[Claimed, float]]
+    ) -> list[tuple[Claimed, TipMessage, float]]:
+        """Settle what needs no request (skips, unrenderable tips), mark the rest 'sending'."""
+        ready: list[tuple[Claimed, TipMessage, float]] = []
+        for item, at in wave:
+            skip = self._skip_reason(item)
+            message = None if skip else self.message_for(item.tip_id, item.language)
+            if skip is None and isinstance(message, TipMessage):
+                ready.append((item, message, at))
+                continue
+            now = self.clock()
+            if skip is None and isinstance(message, RenderError):
+                await self._finish(
+                    item,
+                    Outcome(
+                        DeliveryStatus.FAILED,
+                        now,
+                        now,
+                        item.telegram_id,
+                        error_description=str(message),
+                    ),
+                )
+                await self._flag(item, "render-error", str(message))
+            else:
+                reason = skip or "the tip is no longer in the library"
+                await self._finish(
+                    item, Outcome(DeliveryStatus.SKIPPED, now, now, item.telegram_id, reason=reason)
+                )
+        marked = await self._mark_sending_many([item.delivery_id for item, _, _ in ready])
+        return [entry for entry in ready if entry[0].delivery_id in marked]
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
         self._slots.release()
 
-    async def _send_guarded(self, item: Claimed) -> None:
+    async def _send_guarded(self, item: Claimed, message: TipMessage, at: float) -> None:
         try:
-            await self.send_one(item)
+            await self._sleep_until(item, at)
+            await self.send_one(item, message)
         except FatalSendError:
             log.critical("sending stopped: the bot cannot send (check the token)")
             self.stop()
@@ -336,40 +453,21 @@ class Dispatcher:
             self._messages[key] = cached
         return cached
 
-    async def send_one(self, item: Claimed) -> None:
-        skip = self._skip_reason(item)
-        if skip is not None:
-            await self._finish(
-                item,
-                Outcome(
-                    DeliveryStatus.SKIPPED,
-                    self.clock(),
-                    self.clock(),
-                    item.telegram_id,
-                    reason=skip,
-                ),
-            )
+    async def _sleep_until(self, item: Claimed, at: float) -> None:
+        """Wait for the booked slot; after a 429 that came meanwhile, book again past it."""
+        while True:
+            now = self.monotonic()
+            if self.pacer.paused_until > now and at < self.pacer.paused_until:
+                await asyncio.sleep(self.pacer.paused_until - now)
+                at = self.pacer.reserve(self.monotonic(), item.telegram_id, item.is_group)
+                continue
+            if at > now:
+                await asyncio.sleep(at - now)
+                continue
             return
-        message = self.message_for(item.tip_id, item.language)
-        if message is None or isinstance(message, RenderError):
-            reason = str(message) if message else "the tip is no longer in the library"
-            status = DeliveryStatus.FAILED if message else DeliveryStatus.SKIPPED
-            await self._finish(
-                item,
-                Outcome(
-                    status,
-                    self.clock(),
-                    self.clock(),
-                    item.telegram_id,
-                    error_description=reason if message else None,
-                    reason=None if message else reason,
-                ),
-            )
-            if isinstance(message, RenderError):
-                await self._flag(item, "render-error", reason)
-            return
-        if not await self._mark_sending(item):
-            return
+
+    async def send_one(self, item: Claimed, message: TipMessage) -> None:
+        """Send one delivery already marked 'sending' and record the outcome."""
         started = self.clock()
         began = self.monotonic()
         try:
@@ -380,16 +478,14 @@ class Dispatcher:
         self.sent_count += 1
         if self.on_sent is not None:
             self.on_sent(self.monotonic() - began)
-        await self._finish(
-            item,
-            Outcome(
-                DeliveryStatus.SENT,
-                started,
-                self.clock(),
-                item.telegram_id,
-                message_id=sent.message_id,
-            ),
+        outcome = Outcome(
+            DeliveryStatus.SENT, started, self.clock(), item.telegram_id, message_id=sent.message_id
         )
+        self._sent_buffer.append((item.delivery_id, outcome))
+        if len(self._sent_buffer) >= FLUSH_MAX or self._flusher is None:
+            self._flush_soon.set()
+            if self._flusher is None:  # no background flusher (send_until_idle): write now
+                await self.flush()
 
     def _skip_reason(self, item: Claimed) -> str | None:
         if item.chat_status != ChatStatus.ACTIVE.value:
@@ -419,20 +515,6 @@ class Dispatcher:
             link_preview_options=LinkPreviewOptions(is_disabled=not message.link_preview),
             allow_paid_broadcast=paid,
         )
-
-    async def _mark_sending(self, item: Claimed) -> bool:
-        async with self.sessions() as session:
-            result = await session.exec(
-                update(Delivery)
-                .where(
-                    col(Delivery.id) == item.delivery_id,
-                    col(Delivery.claimed_by) == self.holder,
-                    col(Delivery.status).in_(WAITING),
-                )
-                .values(status=DeliveryStatus.SENDING.value, attempts=col(Delivery.attempts) + 1)
-            )
-            await session.commit()
-            return bool(result.rowcount)
 
     async def _handle_failure(self, item: Claimed, failure: Classified, started: datetime) -> None:
         now = self.clock()

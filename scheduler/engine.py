@@ -143,10 +143,14 @@ class DeliveryEngine:
     async def send_until_idle(self) -> int:
         """Send everything due now, then return how many were claimed (for send-due)."""
         await self.dispatcher.recover_stale()
+        self.dispatcher.start_flusher()
         total = 0
-        while True:
-            claimed = await self.dispatcher.dispatch_batch()
-            await self.dispatcher.drain()
-            total += claimed
-            if claimed == 0:
-                return total
+        try:
+            while True:
+                claimed = await self.dispatcher.dispatch_batch()
+                await self.dispatcher.drain()
+                total += claimed
+                if claimed == 0:
+                    return total
+        finally:
+            await self.dispatcher.stop_flusher()

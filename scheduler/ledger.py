@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
-from sqlmodel import col
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.chats import get_chat, set_status
@@ -101,3 +102,59 @@ async def finish(
         .where(col(Delivery.chat_id) == row.chat_id, col(Delivery.status).in_(WAITING))
         .values(status=DeliveryStatus.SKIPPED.value, reason="chat unreachable", claimed_by=None)
     )
+
+
+async def record_sent(
+    sessions: async_sessionmaker[AsyncSession], batch: list[tuple[int, Outcome]]
+) -> None:
+    """Record many successful sends in one transaction (the dispatcher's hot path)."""
+    ids = [delivery_id for delivery_id, _ in batch]
+    async with sessions() as session:
+        connection = await session.connection()
+        present = await connection.execute(
+            select(col(Delivery.id)).where(col(Delivery.id).in_(ids))
+        )
+        alive = {row[0] for row in present.all()}  # a chat may have been forgotten meanwhile
+        rows = [(i, o) for i, o in batch if i in alive]
+        if rows:
+            await connection.execute(
+                insert(DeliveryAttempt),
+                [
+                    {
+                        "delivery_id": i,
+                        "telegram_chat_id": o.telegram_chat_id,
+                        "started_at": o.started_at,
+                        "finished_at": o.finished_at,
+                        "outcome": o.status.value,
+                        "telegram_message_id": o.message_id,
+                        "latency_ms": o.latency_ms,
+                    }
+                    for i, o in rows
+                ],
+            )
+            table = Delivery.__table__  # type: ignore[attr-defined]
+            await connection.execute(
+                update(table)
+                .where(table.c.id == bindparam("did"))
+                .values(
+                    status=DeliveryStatus.SENT.value,
+                    sent_at=bindparam("sent_at"),
+                    telegram_message_id=bindparam("message_id"),
+                    latency_ms=bindparam("latency"),
+                    error_code=None,
+                    error_description=None,
+                    reason=None,
+                    claimed_by=None,
+                    claim_expires_at=None,
+                ),
+                [
+                    {
+                        "did": i,
+                        "sent_at": o.finished_at,
+                        "message_id": o.message_id,
+                        "latency": o.latency_ms,
+                    }
+                    for i, o in rows
+                ],
+            )
+        await session.commit()
