@@ -32,23 +32,27 @@ def migrate(settings: Settings) -> None:
         raise DatabaseError(describe_database_error(exc)) from exc
 
 
-def run(settings: Settings, *, mode: Mode = Mode.POLLING) -> None:
-    settings.bot_token()  # a missing or malformed token stops us before anything else
-    migrate(settings)
+def build_services(settings: Settings) -> Services:
+    """Load the library and the catalogs and open the database (already migrated)."""
     library = load_library(settings.content_dir, today=datetime.now(UTC).date())
     try:
         catalogs = Catalogs(settings.default_language)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     engine = create_engine(settings.database_url)
-    services = Services(
+    return Services(
         settings=settings,
         engine=engine,
         sessions=make_session_factory(engine),
         library=LibraryHolder(library),
         catalogs=catalogs,
     )
-    application = build_application(services)
+
+
+def run(settings: Settings, *, mode: Mode = Mode.POLLING) -> None:
+    settings.bot_token()  # a missing or malformed token stops us before anything else
+    migrate(settings)
+    application = build_application(build_services(settings))
     try:
         asyncio.run(serve(application, mode))
     except AnotherProcess as exc:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import click
 
@@ -62,30 +61,16 @@ async def serve_web(
 ) -> None:
     """Migrate, load the library, serve until SIGINT or SIGTERM, then close the database.
     `started` is called with the port once the server listens."""
-    from bot.services import LibraryHolder, Services
+    from bot.runner import build_services
     from bot.web.server import WebServer, build_web_app
-    from domain.content.loader import load_library
-    from domain.db import create_engine, describe_database_error, make_session_factory
-    from domain.i18n import Catalogs
+    from domain.db import describe_database_error
     from domain.migrations import upgrade_async
 
     try:
         await upgrade_async(settings.database_url)
     except Exception as exc:
         raise DatabaseError(describe_database_error(exc)) from exc
-    library = load_library(settings.content_dir, today=datetime.now(UTC).date())
-    try:
-        catalogs = Catalogs(settings.default_language)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-    engine = create_engine(settings.database_url)
-    services = Services(
-        settings=settings,
-        engine=engine,
-        sessions=make_session_factory(engine),
-        library=LibraryHolder(library),
-        catalogs=catalogs,
-    )
+    services = build_services(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -99,7 +84,7 @@ async def serve_web(
         await stop.wait()
     finally:
         await server.stop()
-        await engine.dispose()
+        await services.engine.dispose()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
 
