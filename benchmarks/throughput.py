@@ -1,0 +1,383 @@
+"""Send throughput as a fraction of the configured rate, at 30/s and at 1000/s (paid mode).
+
+For each rate, side by side in one run, each sender against a fresh fake Bot API process
+(latency 50-150 ms, ``--enforce-limits``: 429 above 30/s free, 1000/s paid, 1/s per chat):
+
+- ``tipsbot/sqlite`` and ``tipsbot/postgresql``: chats seeded in a real database, a broadcast
+  planned with ``scheduler.broadcast.plan_broadcast``, and ``tipsbot run --send-only`` sending;
+- ``ptb-paced``: a plain python-telegram-bot ``send_message`` loop paced with ``asyncio.sleep``
+  (each send started at t0 + i/rate as its own task, so latency does not slow the loop);
+- ``ptb-aioratelimiter``: PTB's ``AIORateLimiter`` (``ExtBot(rate_limiter=...)``) with every send
+  submitted at once and the limiter doing the pacing;
+- ``ptb-sequential`` (30/s only): the naive loop that awaits each send, then sleeps 1/rate.
+
+Every sender sends the same message (the broadcast tip rendered by tipsbot, HTML with its
+inline keyboard) to distinct private chats. Measured from the server's ground truth: accepted
+sends in the first WINDOW seconds after the first arrival, divided by rate x WINDOW; the most
+requests (and accepted sends) in any one-second window; 429s. Also the sender's CPU time per
+accepted send and its peak RSS.
+
+    uv run python -m benchmarks.throughput [--quick] [--rates 30,1000] [--senders a,b]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import HTTPXRequest
+
+from benchmarks.common import (
+    JSON,
+    REPO,
+    BenchDatabase,
+    DbKind,
+    FakeServer,
+    TipsbotProcess,
+    engine_in_process,
+    loadavg,
+    machine_info,
+    now_utc,
+    plan_broadcast_now,
+    print_table,
+    quick_flag,
+    self_cpu_seconds,
+    self_peak_rss_mb,
+    tipsbot_env,
+    verdict,
+    wait_for_sends,
+    window_stats,
+    write_results,
+)
+
+TARGETS = {30.0: 0.98, 1000.0: 0.95}
+POOL = 512  # connections for the PTB baselines, as tipsbot's sending bot has at 1000/s
+FIRST_BASELINE_CHAT = 50_000_000
+
+
+def tip_message() -> tuple[str, Any, bool]:
+    """The broadcast tip as tipsbot sends it: (html, keyboard, link preview)."""
+    from benchmarks.common import BROADCAST_TIP
+    from domain.content.loader import load_library
+    from domain.i18n import Catalogs
+    from scheduler.message import build_tip_message
+
+    today = now_utc().date()
+    library = load_library(REPO / "content", today=today)
+    message = build_tip_message(
+        library.tips[BROADCAST_TIP],
+        library,
+        "en",
+        Catalogs("en"),
+        bot_username="tipsbot_fake_bot",
+        today=today,
+    )
+    return message.html, message.keyboard, message.link_preview
+
+
+# =========================================================================================
+# tipsbot
+# =========================================================================================
+async def run_tipsbot(kind: DbKind, rate: float, paid: bool, seconds: float) -> JSON:
+    chats = int(rate * (seconds + 15))
+    db = await BenchDatabase(kind, "throughput").open()
+    try:
+        now = now_utc()
+        seeded_in = await asyncio.to_thread(
+            db.seed_subscribers,
+            chats,
+            next_slot_at=now.replace(year=now.year + 50),  # nothing scheduled: the broadcast only
+            today=now.date(),
+            now=now,
+            children=False,
+        )
+        planned, planned_in = await plan_broadcast_now(db)
+        async with FakeServer(enforce_limits=True) as fake:
+            settings = {"SEND_RATE": f"{min(rate, 1000):g}"}
+            if paid:
+                settings = {"PAID_BROADCAST": "true", "PAID_SEND_RATE": f"{rate:g}"}
+            log = REPO / "benchmarks" / "results" / f"throughput-tipsbot-{kind}-{rate:g}.log"
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text("")
+            bot = TipsbotProcess(
+                tipsbot_env(fake, db, **settings), db.workdir, ["--send-only"], log=log
+            ).start()
+            try:
+                began = await wait_for_sends(fake, 1, within=120)
+                if began is None:
+                    raise RuntimeError(f"tipsbot sent nothing; see {log}")
+                cpu0 = bot.cpu_seconds()
+                await asyncio.sleep(seconds)
+                cpu1 = bot.cpu_seconds()
+            finally:
+                await bot.stop()
+            calls = await fake.send_calls()
+        stats = window_stats(calls, rate, seconds)
+        return {
+            "sender": f"tipsbot/{kind}",
+            **stats,
+            "cpu_ms_per_send": 1000 * (cpu1 - cpu0) / max(1, stats["accepted"]),
+            "peak_rss_mb": bot.peak_rss_mb,
+            "chats_seeded": chats,
+            "seed_s": seeded_in,
+            "broadcast_planned": planned,
+            "plan_broadcast_s": planned_in,
+            "exit_code": bot.returncode,
+        }
+    finally:
+        await asyncio.to_thread(db.drop)
+
+
+async def run_proposed(kind: DbKind, rate: float, paid: bool, seconds: float) -> JSON:
+    """The delivery engine in this process with the sending bot on AiohttpRequest (the change
+    proposed in docs/benchmarks.md); everything else as `tipsbot run --send-only`."""
+    from benchmarks.aiohttp_request import AiohttpRequest
+
+    chats = int(rate * (seconds + 15))
+    db = await BenchDatabase(kind, "throughput-proposed").open()
+    try:
+        now = now_utc()
+        await asyncio.to_thread(
+            db.seed_subscribers,
+            chats,
+            next_slot_at=now.replace(year=now.year + 50),
+            today=now.date(),
+            now=now,
+            children=False,
+        )
+        await plan_broadcast_now(db)
+        async with (
+            FakeServer(enforce_limits=True) as fake,
+            engine_in_process(fake, db, rate=rate, paid=paid, request=AiohttpRequest(512)),
+        ):
+            await wait_for_sends(fake, 1, within=120)
+            cpu0 = self_cpu_seconds()
+            await asyncio.sleep(seconds)
+            cpu = self_cpu_seconds() - cpu0
+            calls = await fake.send_calls()
+    finally:
+        await asyncio.to_thread(db.drop)
+    stats = window_stats(calls, rate, seconds)
+    return {
+        "sender": f"tipsbot/{kind} + AiohttpRequest (proposed; in-process)",
+        **stats,
+        "cpu_ms_per_send": 1000 * cpu / max(1, stats["accepted"]),
+        "peak_rss_mb": self_peak_rss_mb(),
+    }
+
+
+# =========================================================================================
+# python-telegram-bot baselines (in this process)
+# =========================================================================================
+Sender = Callable[[Bot, int], Awaitable[Any]]
+
+
+def sender(rate: float, paid: bool) -> Sender:
+    html, keyboard, preview = tip_message()
+
+    async def send(bot: Bot, chat_id: int) -> Any:
+        return await bot.send_message(
+            chat_id,
+            html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+            link_preview_options=LinkPreviewOptions(is_disabled=not preview),
+            allow_paid_broadcast=True if paid else None,
+        )
+
+    return send
+
+
+def request() -> HTTPXRequest:
+    return HTTPXRequest(connection_pool_size=POOL, pool_timeout=10.0)
+
+
+async def _swallow(task: Awaitable[Any]) -> None:
+    with contextlib.suppress(TelegramError):  # failures are counted at the server
+        await task
+
+
+async def ptb_paced(bot: Bot, send: Sender, rate: float, seconds: float) -> None:
+    """Start send i at t0 + i/rate (asyncio.sleep until then), each as its own task."""
+    loop = asyncio.get_running_loop()
+    tasks: set[asyncio.Task[None]] = set()
+    start = loop.time()
+    end = start + seconds + 1
+    i = 0
+    while loop.time() < end:
+        # Always yield, even when behind: a CPU-bound loop then falls behind, as it would.
+        await asyncio.sleep(max(0.0, start + i / rate - loop.time()))
+        task = asyncio.create_task(_swallow(send(bot, FIRST_BASELINE_CHAT + i)))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        i += 1
+    await _finish(tasks)
+
+
+async def _finish(tasks: set[asyncio.Task[None]]) -> None:
+    """Wait for the sends still in flight (bounded: 30 s, then cancel)."""
+    if tasks:
+        _done, pending = await asyncio.wait(set(tasks), timeout=30)
+        for task in pending:
+            task.cancel()
+
+
+async def ptb_sequential(bot: Bot, send: Sender, rate: float, seconds: float) -> None:
+    """The naive loop: await each send, then sleep 1/rate."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + seconds + 1
+    i = 0
+    while loop.time() < end:
+        await _swallow(send(bot, FIRST_BASELINE_CHAT + i))
+        await asyncio.sleep(1 / rate)
+        i += 1
+
+
+async def ptb_limited(bot: Bot, send: Sender, rate: float, seconds: float) -> None:
+    """Submit sends as fast as the limiter takes them (2 s of sends queued at any time)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + seconds + 1
+    queued = asyncio.Semaphore(int(rate * 2))
+    tasks: set[asyncio.Task[None]] = set()
+    i = 0
+    while loop.time() < end:
+        await queued.acquire()
+        task = asyncio.create_task(_swallow(send(bot, FIRST_BASELINE_CHAT + i)))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        task.add_done_callback(lambda _task: queued.release())
+        i += 1
+    await _finish(tasks)
+
+
+async def run_baseline(name: str, rate: float, paid: bool, seconds: float) -> JSON:
+    send = sender(rate, paid)
+    async with FakeServer(enforce_limits=True) as fake:
+        bot: Bot
+        if name == "ptb-aioratelimiter":
+            # It logs every 429 it passes on with a traceback; they are counted at the server.
+            logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
+            limiter = AIORateLimiter(overall_max_rate=rate, overall_time_period=1, max_retries=0)
+            bot = ExtBot(
+                fake.token, base_url=fake.base_url, request=request(), rate_limiter=limiter
+            )
+        else:
+            bot = Bot(fake.token, base_url=fake.base_url, request=request())
+        loop_fn = {"ptb-paced": ptb_paced, "ptb-aioratelimiter": ptb_limited}.get(
+            name, ptb_sequential
+        )
+        async with bot:
+            cpu0 = self_cpu_seconds()
+            began = time.perf_counter()
+            await loop_fn(bot, send, rate, seconds)
+            cpu = self_cpu_seconds() - cpu0
+            wall = time.perf_counter() - began
+        calls = await fake.send_calls()
+    stats = window_stats(calls, rate, seconds)
+    total_ok = sum(1 for c in calls if c.delivered)
+    return {
+        "sender": name,
+        **stats,
+        "cpu_ms_per_send": 1000 * cpu / max(1, total_ok),
+        "peak_rss_mb": self_peak_rss_mb(),
+        "wall_s": wall,
+    }
+
+
+# =========================================================================================
+async def main(quick: bool, rates: list[float], senders: list[str] | None) -> None:
+    seconds = 15.0 if quick else 120.0
+    info = machine_info()
+    results: list[JSON] = []
+    for rate in rates:
+        paid = rate > 30
+        names = ["tipsbot/sqlite", "tipsbot/postgresql", "ptb-paced", "ptb-aioratelimiter"]
+        if not paid:
+            names.append("ptb-sequential")
+        else:
+            names.append("proposed/sqlite")
+        for name in names:
+            if senders and name not in senders:
+                continue
+            print(f"  {name} at {rate:g}/s{' (paid)' if paid else ''} for {seconds:g} s ...")
+            kind: DbKind = "sqlite" if name.endswith("sqlite") else "postgresql"
+            if name.startswith("tipsbot/"):
+                row = await run_tipsbot(kind, rate, paid, seconds)
+            elif name.startswith("proposed/"):
+                row = await run_proposed(kind, rate, paid, seconds)
+            else:
+                row = await run_baseline(name, rate, paid, seconds)
+            row.update(rate=rate, paid=paid, target=TARGETS.get(rate, 0.95))
+            row["ok_rate"] = row["fraction"] >= row["target"]
+            row["ok_window"] = row["max_1s_all"] <= rate
+            results.append(row)
+            print(
+                f"    {row['fraction']:.1%} of {rate:g}/s; max {row['max_1s_all']} requests in "
+                f"1 s; {row['rejected_429']} x 429; {row['cpu_ms_per_send']:.2f} ms CPU/send"
+            )
+    print_table(
+        f"Send throughput over {seconds:g} s (fake Bot API, latency 50-150 ms, limits enforced)",
+        [
+            "rate/s",
+            "sender",
+            "achieved/s",
+            "fraction",
+            "target",
+            "max req in 1 s",
+            "429s",
+            "CPU ms/send",
+            "verdict",
+        ],
+        [
+            [
+                r["rate"],
+                r["sender"],
+                r["achieved_per_s"],
+                f"{r['fraction']:.1%}",
+                f">= {r['target']:.0%}",
+                r["max_1s_all"],
+                r["rejected_429"],
+                r["cpu_ms_per_send"],
+                verdict(r["ok_rate"] and r["ok_window"])
+                if r["sender"].startswith("tipsbot")
+                else "",
+            ]
+            for r in results
+        ],
+    )
+    write_results(
+        "throughput",
+        {
+            "benchmark": "throughput",
+            "quick": quick,
+            "window_s": seconds,
+            "latency_s": [0.05, 0.15],
+            "machine": info,
+            "loadavg_at_end": loadavg(),
+            "results": results,
+        },
+    )
+
+
+def cli() -> None:
+    quick, rest = quick_flag(__doc__ or "")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rates", default="30,1000")
+    parser.add_argument("--senders", default=None)
+    args = parser.parse_args(rest)
+    rates = [float(r) for r in args.rates.split(",")]
+    senders = args.senders.split(",") if args.senders else None
+    asyncio.run(main(quick, rates, senders))
+
+
+if __name__ == "__main__":
+    cli()
