@@ -38,3 +38,13 @@ def test_every_cli_command_has_help_and_is_in_the_readme() -> None:
 def test_every_chat_command_is_in_the_readme() -> None:
     for command in COMMANDS:
         assert f"/{command.name}" in README, command.name
+
+
+def test_every_setting_is_in_the_env_example() -> None:
+    import re
+
+    from domain.settings import Settings
+
+    example = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
+    for name in Settings.model_fields:
+        assert re.search(rf"^#? ?{name.upper()}=", example, re.M), name.upper()
