@@ -555,9 +555,36 @@ async def plan_broadcast_now(db: BenchDatabase, *, at: datetime | None = None) -
             now=moment,
             dry_run=False,
         )
-        return plan.planned, time.perf_counter() - began
+        seconds = time.perf_counter() - began
     finally:
         await engine.dispose()
+    # What autovacuum's autoanalyze would do after a bulk insert (it is off on this machine's
+    # PostgreSQL; see docs/benchmarks.md): fresh statistics for the delivery table.
+    await asyncio.to_thread(db.execute, [("ANALYZE", ())])
+    return plan.planned, seconds
+
+
+@contextlib.asynccontextmanager
+async def autoanalyze(db: BenchDatabase, every: float = 30.0) -> AsyncIterator[None]:
+    """On PostgreSQL, run ANALYZE every `every` seconds while the block runs: what autovacuum's
+    autoanalyze does on a default server (this machine's has autovacuum=off). Fresh statistics
+    also invalidate cached generic plans of statements psycopg prepared earlier."""
+    if db.kind != "postgresql":
+        yield
+        return
+
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(every)
+            await asyncio.to_thread(db.execute, [("ANALYZE", ())])
+
+    task = asyncio.create_task(loop())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 # =========================================================================================
@@ -915,3 +942,10 @@ async def bot_in_process(
                 await application.stop()
     finally:
         await engine.dispose()
+
+
+def as_db(name: str) -> DbKind:
+    """A --dbs item as a database kind."""
+    if name not in ("sqlite", "postgresql"):
+        raise SystemExit(f"unknown database {name!r}: use sqlite or postgresql")
+    return "sqlite" if name == "sqlite" else "postgresql"

@@ -46,6 +46,7 @@ from benchmarks.common import (
     DbKind,
     FakeServer,
     TipsbotProcess,
+    as_db,
     engine_in_process,
     loadavg,
     machine_info,
@@ -531,7 +532,7 @@ async def main(quick: bool, skip: set[str], rss_sizes: list[int]) -> None:
             breakdown.append(await http_client(name, 200.0, 5.0 if quick else 10.0))
         for kind in ("sqlite", "postgresql"):
             print(f"  database work per delivery on {kind} ...")
-            breakdown += await database_work(kind, 1000 if quick else 3000)  # type: ignore[arg-type]
+            breakdown += await database_work(as_db(kind), 1000 if quick else 3000)
     if "rss" not in skip:
         for size in rss_sizes:
             print(f"  peak RSS with {size:,} subscribers ...")

@@ -31,6 +31,7 @@ from benchmarks.common import (
     DbKind,
     FakeServer,
     TipsbotProcess,
+    as_db,
     loadavg,
     machine_info,
     now_utc,
@@ -169,7 +170,7 @@ async def main(quick: bool, dbs: list[str], deliveries: int) -> None:
     results = []
     for kind in dbs:
         print(f"  tipsbot/{kind}: {deliveries:,} deliveries, SIGKILL every 5-15 s ...")
-        results.append(await run(kind, deliveries, rate, within=3600.0))  # type: ignore[arg-type]
+        results.append(await run(as_db(kind), deliveries, rate, within=3600.0))
         lag = results[-1]["unknown_arrived_before_kill_s"]
         print(
             f"    unknown requests had arrived p50 {lag['p50']:.2f} s / p95 {lag['p95']:.2f} s / "

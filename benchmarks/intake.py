@@ -25,6 +25,7 @@ from benchmarks.common import (
     FakeServer,
     SqlCounter,
     TipsbotProcess,
+    as_db,
     bot_in_process,
     loadavg,
     machine_info,
@@ -180,13 +181,13 @@ async def main(quick: bool, dbs: list[str], users: int, profile: bool) -> None:
     results = []
     for kind in dbs:
         print(f"  tipsbot/{kind}: {users:,} new users send /start ...")
-        results.append(await run(kind, users, profile))  # type: ignore[arg-type]
+        results.append(await run(as_db(kind), users, profile))
         print(f"    {results[-1]['per_s']:.0f} updates/s")
     profiles = []
     if profile:
         for kind in dbs:
             print(f"  profiling {kind} in process (pyinstrument, 2,000 updates) ...")
-            profiles.append(await profile_in_process(kind, 2000))  # type: ignore[arg-type]
+            profiles.append(await profile_in_process(as_db(kind), 2000))
             print(f"    {profiles[-1]}")
     print_table(
         f"/start storm of {users:,} new users (target >= {TARGET_PER_S:g} updates/s)",

@@ -33,6 +33,7 @@ from benchmarks.common import (
     DbKind,
     FakeServer,
     TipsbotProcess,
+    as_db,
     loadavg,
     machine_info,
     now_utc,
@@ -209,7 +210,7 @@ async def main(quick: bool, dbs: list[str]) -> None:
     results = []
     for kind in dbs:
         print(f"  tipsbot/{kind}: commands before and during a {rate:g}/s broadcast ...")
-        results.append(await run(kind, phase_s, rate))  # type: ignore[arg-type]
+        results.append(await run(as_db(kind), phase_s, rate))
         for row in results[-1]["phases"]:
             print(f"    {row['phase']}: p50 {row['p50_s']:.3f} s, p95 {row['p95_s']:.3f} s")
     print_table(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,6 +30,8 @@ from benchmarks.common import (
     RESULTS,
     BenchDatabase,
     DbKind,
+    as_db,
+    autoanalyze,
     loadavg,
     machine_info,
     median,
@@ -51,7 +54,9 @@ def library() -> Any:
     return load_library(REPO / "content", today=NOW.date())
 
 
-async def plan_once(db: BenchDatabase, lib: Any, *, profile: str | None = None) -> JSON:
+async def plan_once(
+    db: BenchDatabase, lib: Any, *, profile: str | None = None, analyze: bool = True
+) -> JSON:
     from domain.db import create_engine, make_session_factory
     from domain.settings import Settings
     from scheduler.planner import plan_due
@@ -70,13 +75,14 @@ async def plan_once(db: BenchDatabase, lib: Any, *, profile: str | None = None) 
             profiler.start()
         began = time.perf_counter()
         cpu0 = time.process_time()
-        report = await plan_due(
-            sessions,
-            lib,
-            now=NOW,
-            batch_size=batch_size,
-            catch_up_limit=catch_up,
-        )
+        async with autoanalyze(db) if analyze else contextlib.nullcontext():
+            report = await plan_due(
+                sessions,
+                lib,
+                now=NOW,
+                batch_size=batch_size,
+                catch_up_limit=catch_up,
+            )
         seconds = time.perf_counter() - began
         cpu = time.process_time() - cpu0
         if profiler is not None and profile:
@@ -188,15 +194,15 @@ async def run_size(kind: DbKind, size: int, repeats: int, lib: Any, profile: boo
     }
 
 
-async def main(quick: bool, sizes: list[int], repeats: int) -> None:
+async def main(quick: bool, sizes: list[int], repeats: int, dbs: list[str], output: str) -> None:
     info = machine_info()
     lib = library()
     results = []
-    for kind in ("sqlite", "postgresql"):
+    for kind in dbs:
         for index, size in enumerate(sizes):
             print(f"  {kind}: {size:,} subscribers ...")
             count = repeats if size <= 100_000 else 1
-            results.append(await run_size(kind, size, count, lib, profile=index == 0))
+            results.append(await run_size(as_db(kind), size, count, lib, profile=index == 0))
     print_table(
         "plan_due: subscribers planned per second (all due at one slot)",
         [
@@ -224,7 +230,7 @@ async def main(quick: bool, sizes: list[int], repeats: int) -> None:
         ],
     )
     write_results(
-        "planning",
+        output,
         {
             "benchmark": "planning",
             "quick": quick,
@@ -242,11 +248,15 @@ def cli() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default=None)
     parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--dbs", default="sqlite,postgresql")
+    parser.add_argument(
+        "--output", default="planning", help="results file name (benchmarks/results/NAME.json)"
+    )
     args = parser.parse_args(rest)
     default_sizes = "10000,100000" if quick else "100000,1000000"
     sizes = [int(s) for s in (args.sizes or default_sizes).split(",")]
     repeats = args.repeats or (1 if quick else 3)
-    asyncio.run(main(quick, sizes, repeats))
+    asyncio.run(main(quick, sizes, repeats, args.dbs.split(","), args.output))
 
 
 if __name__ == "__main__":
