@@ -766,16 +766,15 @@ async def engine_in_process(
 ) -> AsyncIterator[Any]:
     """The delivery engine wired as `tipsbot run` wires it (bot/delivery.py: its own Bot with
     a connection pool of the dispatcher's concurrency), in this process, started; stopped on
-    exit. Yields the DeliveryEngine. `request` replaces the Bot's HTTPXRequest (experiments)."""
+    exit. Yields the DeliveryEngine. `request` replaces the Bot's transport (experiments)."""
     from telegram import Bot
-    from telegram.request import HTTPXRequest
 
     from domain.content.loader import load_library
     from domain.db import create_engine, make_session_factory
     from domain.dbtypes import utcnow
     from domain.i18n import Catalogs
     from domain.settings import load_settings
-    from scheduler.engine import DeliveryEngine, dispatch_config
+    from scheduler.engine import DeliveryEngine, sending_bot
 
     rates: dict[str, Any] = (
         {"paid_broadcast": True, "paid_send_rate": rate} if paid else {"send_rate": rate}
@@ -790,14 +789,15 @@ async def engine_in_process(
     )
     engine = create_engine(config.database_url)
     library = load_library(config.content_dir, today=now_utc().date())
-    bot = Bot(
-        config.bot_token(),
-        base_url=config.telegram_base_url,
-        base_file_url=config.base_file_url,
-        request=request
-        or HTTPXRequest(
-            connection_pool_size=dispatch_config(config).concurrency, pool_timeout=10.0
-        ),
+    bot = (
+        sending_bot(config)
+        if request is None
+        else Bot(
+            config.bot_token(),
+            base_url=config.telegram_base_url,
+            base_file_url=config.base_file_url,
+            request=request,
+        )
     )
     await bot.initialize()
     delivery = DeliveryEngine(

@@ -61,6 +61,7 @@ from benchmarks.common import (
     write_results,
 )
 from benchmarks.throughput import FIRST_BASELINE_CHAT, ptb_paced, sender, tip_message
+from scheduler.transport import AiohttpRequest, encoded, request_for
 
 TARGET_MS = 0.5
 TARGET_RSS_GROWTH_MB = 50.0
@@ -85,12 +86,8 @@ async def end_to_end(
     seconds: float,
     *,
     profile: bool = False,
-    aiohttp_request: bool = False,
 ) -> JSON:
-    """One window of the engine sending; `aiohttp_request` swaps the sending bot's HTTPXRequest
-    for benchmarks.aiohttp_request.AiohttpRequest (the proposed change), nothing else."""
-    from benchmarks.aiohttp_request import AiohttpRequest
-
+    """One window of the engine sending, wired as `tipsbot run` wires it."""
     db = await BenchDatabase(kind, "cpu").open()
     try:
         now = now_utc()
@@ -110,7 +107,6 @@ async def end_to_end(
                 db,
                 rate=rate,
                 paid=True,
-                request=AiohttpRequest(512) if aiohttp_request else None,
             ),
         ):
             await wait_sent(fake, 20)  # warmed up: connections open, first batch claimed
@@ -135,7 +131,7 @@ async def end_to_end(
             if profiler is not None:
                 profiler.stop()
                 RESULTS.mkdir(parents=True, exist_ok=True)
-                name = f"cpu-profile-{kind}{'-aiohttp' if aiohttp_request else ''}"
+                name = f"cpu-profile-{kind}"
                 (RESULTS / f"{name}.txt").write_text(
                     profiler.output_text(unicode=False, color=False, show_all=False)
                 )
@@ -146,7 +142,7 @@ async def end_to_end(
     bot_ms = 1000 * (cpu1 - cpu0) / deliveries
     pg_ms = 1000 * max(0.0, pg1 - pg0) / deliveries
     return {
-        "what": f"tipsbot/{kind}" + (" + AiohttpRequest (proposed)" if aiohttp_request else ""),
+        "what": f"tipsbot/{kind}",
         "rate": rate,
         "window_s": wall,
         "deliveries": deliveries,
@@ -254,6 +250,20 @@ async def http_client(name: str, rate: float, seconds: float) -> JSON:
                 return await ptb_send(bot, chat_id)
 
             send = send_ptb
+        elif name == "tipsbot-transport":
+            lean = Bot(fake.token, base_url=fake.base_url, request=AiohttpRequest())
+            await lean.initialize()
+            closers.append(lean.shutdown)
+            fields = encoded({k: v for k, v in template.items() if k != "chat_id"})
+
+            async def send_lean(chat_id: int) -> Any:
+                result = await lean.request.post(
+                    f"{lean.base_url}/sendMessage", request_for(chat_id, fields)
+                )
+                assert isinstance(result, dict)
+                return result["message_id"]
+
+            send = send_lean
         elif name == "httpx":
             client = httpx.AsyncClient(
                 limits=httpx.Limits(max_connections=512, max_keepalive_connections=512)
@@ -505,29 +515,20 @@ async def main(quick: bool, skip: set[str], rss_sizes: list[int]) -> None:
         rates = [1000.0] if quick else [1000.0, 100.0]
         for kind in ("sqlite", "postgresql"):
             for rate in rates:
-                for proposed in (False, True) if rate == 1000 else (False,):
-                    runs = []
-                    for _ in range(repeats):
-                        label = " + AiohttpRequest" if proposed else ""
-                        print(f"  end to end: tipsbot/{kind}{label} at {rate:g}/s, {seconds:g} s")
-                        runs.append(
-                            await end_to_end(
-                                kind,
-                                rate,
-                                seconds,
-                                aiohttp_request=proposed,
-                            )
-                        )
-                        print(f"    {runs[-1]['ms_per_delivery']:.2f} ms CPU per delivery")
-                    e2e.append(median_run(runs))
+                runs = []
+                for _ in range(repeats):
+                    print(f"  end to end: tipsbot/{kind} at {rate:g}/s, {seconds:g} s")
+                    runs.append(await end_to_end(kind, rate, seconds))
+                    print(f"    {runs[-1]['ms_per_delivery']:.2f} ms CPU per delivery")
+                e2e.append(median_run(runs))
         for rate in rates:
             print(f"  end to end: PTB plain loop at {rate:g}/s ...")
             e2e.append(await ptb_end_to_end(rate, seconds))
-        for proposed in (False, True):
-            print(f"  profiling one end-to-end run (sqlite, 1000/s, aiohttp={proposed}) ...")
-            await end_to_end("sqlite", 1000.0, 10.0, profile=True, aiohttp_request=proposed)
+        for db_kind in ("sqlite", "postgresql"):
+            print(f"  profiling one end-to-end run ({db_kind}, 1000/s) ...")
+            await end_to_end(as_db(db_kind), 1000.0, 10.0, profile=True)
     if "breakdown" not in skip:
-        for name in ("ptb-pool512", "ptb-pool32", "httpx", "aiohttp"):
+        for name in ("ptb-pool512", "ptb-pool32", "httpx", "aiohttp", "tipsbot-transport"):
             print(f"  HTTP path: {name} at 200/s ...")
             breakdown.append(await http_client(name, 200.0, 5.0 if quick else 10.0))
         for kind in ("sqlite", "postgresql"):

@@ -43,7 +43,6 @@ from benchmarks.common import (
     DbKind,
     FakeServer,
     TipsbotProcess,
-    engine_in_process,
     loadavg,
     machine_info,
     now_utc,
@@ -135,44 +134,6 @@ async def run_tipsbot(kind: DbKind, rate: float, paid: bool, seconds: float) -> 
         }
     finally:
         await asyncio.to_thread(db.drop)
-
-
-async def run_proposed(kind: DbKind, rate: float, paid: bool, seconds: float) -> JSON:
-    """The delivery engine in this process with the sending bot on AiohttpRequest (the change
-    proposed in docs/benchmarks.md); everything else as `tipsbot run --send-only`."""
-    from benchmarks.aiohttp_request import AiohttpRequest
-
-    chats = int(rate * (seconds + 15))
-    db = await BenchDatabase(kind, "throughput-proposed").open()
-    try:
-        now = now_utc()
-        await asyncio.to_thread(
-            db.seed_subscribers,
-            chats,
-            next_slot_at=now.replace(year=now.year + 50),
-            today=now.date(),
-            now=now,
-            children=False,
-        )
-        await plan_broadcast_now(db)
-        async with (
-            FakeServer(enforce_limits=True) as fake,
-            engine_in_process(fake, db, rate=rate, paid=paid, request=AiohttpRequest(512)),
-        ):
-            await wait_for_sends(fake, 1, within=120)
-            cpu0 = self_cpu_seconds()
-            await asyncio.sleep(seconds)
-            cpu = self_cpu_seconds() - cpu0
-            calls = await fake.send_calls()
-    finally:
-        await asyncio.to_thread(db.drop)
-    stats = window_stats(calls, rate, seconds)
-    return {
-        "sender": f"tipsbot/{kind} + AiohttpRequest (proposed; in-process)",
-        **stats,
-        "cpu_ms_per_send": 1000 * cpu / max(1, stats["accepted"]),
-        "peak_rss_mb": self_peak_rss_mb(),
-    }
 
 
 # =========================================================================================
@@ -303,8 +264,6 @@ async def main(quick: bool, rates: list[float], senders: list[str] | None) -> No
         names = ["tipsbot/sqlite", "tipsbot/postgresql", "ptb-paced", "ptb-aioratelimiter"]
         if not paid:
             names.append("ptb-sequential")
-        else:
-            names.append("proposed/sqlite")
         for name in names:
             if senders and name not in senders:
                 continue
@@ -312,8 +271,6 @@ async def main(quick: bool, rates: list[float], senders: list[str] | None) -> No
             kind: DbKind = "sqlite" if name.endswith("sqlite") else "postgresql"
             if name.startswith("tipsbot/"):
                 row = await run_tipsbot(kind, rate, paid, seconds)
-            elif name.startswith("proposed/"):
-                row = await run_proposed(kind, rate, paid, seconds)
             else:
                 row = await run_baseline(name, rate, paid, seconds)
             row.update(rate=rate, paid=paid, target=TARGETS.get(rate, 0.95))

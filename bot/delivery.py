@@ -8,12 +8,10 @@ from datetime import timedelta
 from typing import TextIO
 
 from sqlalchemy.engine import make_url
-from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.context import BotContext, TipsApplication
 from domain.retention import purge_old_deliveries
-from scheduler.engine import DeliveryEngine, dispatch_config
+from scheduler.engine import DeliveryEngine, sending_bot
 
 log = logging.getLogger(__name__)
 RETENTION_INTERVAL = timedelta(days=1)
@@ -21,18 +19,6 @@ RETENTION_INTERVAL = timedelta(days=1)
 
 class AnotherProcess(RuntimeError):
     """SQLite is already used by another running tipsbot."""
-
-
-def sending_bot(application: TipsApplication) -> Bot:
-    """A Bot of its own for the dispatcher: broadcasts never queue behind replies, or vice versa."""
-    settings = application.bot_data.services.settings
-    pool = dispatch_config(settings).concurrency
-    return Bot(
-        settings.bot_token(),
-        base_url=settings.telegram_base_url,
-        base_file_url=settings.base_file_url,
-        request=HTTPXRequest(connection_pool_size=pool, pool_timeout=10.0),
-    )
 
 
 def lock_sqlite(database_url: str) -> TextIO | None:
@@ -64,7 +50,7 @@ async def start_engine(application: TipsApplication) -> DeliveryEngine:
         application.bot_data.sqlite_lock = lock_sqlite(settings.database_url)
     engine = DeliveryEngine(
         settings=settings,
-        bot=sending_bot(application),
+        bot=sending_bot(application.bot_data.services.settings),
         sessions=services.sessions,
         library=lambda: services.library.current,
         catalogs=services.catalogs,

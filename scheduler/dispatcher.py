@@ -26,12 +26,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot, LinkPreviewOptions, Message
+from telegram import Bot
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.request._requestparameter import RequestParameter
 
 from domain.chats import migrate_chat
 from domain.content.errors import RenderError
@@ -52,6 +55,7 @@ from scheduler.ledger import WAITING, Outcome, apply_outcome, finish, record_sen
 from scheduler.message import TipMessage, build_tip_message
 from scheduler.outcomes import Classified, Verdict, backoff_seconds, classify
 from scheduler.pacing import Pacer
+from scheduler.transport import encoded, request_for
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +64,7 @@ WAVE_SECONDS = 0.02  # messages marked 'sending' together are due within this wi
 FLUSH_SECONDS = 0.05  # successful sends are recorded at least this often
 FLUSH_MAX = 500
 SENDER_LEASE = timedelta(seconds=15)
+GROUP_KINDS = frozenset({ChatKind.GROUP.value, ChatKind.SUPERGROUP.value})
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,14 @@ class DispatchConfig:
     batch_size: int = 200
     concurrency: int = 64
     idle_seconds: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A tip message ready to send: rendered once, its sendMessage fields encoded once."""
+
+    message: TipMessage
+    fields: tuple[RequestParameter, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +131,7 @@ class Dispatcher:
         self.pacer = Pacer(config.rate, config.chat_interval, config.group_per_minute)
         self._slots = asyncio.Semaphore(config.concurrency)
         self._in_flight: set[asyncio.Task[None]] = set()
-        self._messages: dict[tuple[int, str, str], TipMessage | RenderError] = {}
+        self._messages: dict[tuple[int, str, str], Prepared | RenderError] = {}
         self._stopping = asyncio.Event()
         self._sent_buffer: list[tuple[int, Outcome]] = []
         self._flush_lock = asyncio.Lock()
@@ -274,13 +287,13 @@ class Dispatcher:
 
     async def _prepare(
         self, wave: list[tuple[Claimed, float]]
-    ) -> list[tuple[Claimed, TipMessage, float]]:
+    ) -> list[tuple[Claimed, Prepared, float]]:
         """Settle what needs no request (skips, unrenderable tips), mark the rest 'sending'."""
-        ready: list[tuple[Claimed, TipMessage, float]] = []
+        ready: list[tuple[Claimed, Prepared, float]] = []
         for item, at in wave:
             skip = self._skip_reason(item)
             message = None if skip else self.message_for(item.tip_id, item.language)
-            if skip is None and isinstance(message, TipMessage):
+            if skip is None and isinstance(message, Prepared):
                 ready.append((item, message, at))
                 continue
             now = self.clock()
@@ -308,7 +321,7 @@ class Dispatcher:
         self._in_flight.discard(task)
         self._slots.release()
 
-    async def _send_guarded(self, item: Claimed, message: TipMessage, at: float) -> None:
+    async def _send_guarded(self, item: Claimed, message: Prepared, at: float) -> None:
         try:
             await self._sleep_until(item, at)
             await self.send_one(item, message)
@@ -361,25 +374,48 @@ class Dispatcher:
                     claimed_by=self.holder, claim_expires_at=now + timedelta(seconds=CLAIM_SECONDS)
                 )
             )
-            rows = await session.exec(
-                select(Delivery, Chat)
+            # Plain columns, not ORM objects: hydrating thousands of objects blocks the event
+            # loop for long enough to bunch up the paced sends waiting on it.
+            connection = await session.connection()
+            rows = await connection.execute(
+                sa_select(
+                    col(Delivery.id),
+                    col(Chat.id),
+                    col(Chat.telegram_id),
+                    col(Chat.kind),
+                    col(Chat.status),
+                    col(Delivery.tip_id),
+                    col(Chat.language),
+                    col(Delivery.lane),
+                    col(Delivery.attempts),
+                )
                 .join(Chat, col(Chat.id) == col(Delivery.chat_id))
                 .where(col(Delivery.id).in_(ids))
                 .order_by(col(Delivery.not_before), col(Delivery.id))
             )
             claimed = [
                 Claimed(
-                    delivery_id=d.id or 0,
-                    chat_id=c.id or 0,
-                    telegram_id=c.telegram_id,
-                    is_group=c.kind in (ChatKind.GROUP.value, ChatKind.SUPERGROUP.value),
-                    chat_status=c.status,
-                    tip_id=d.tip_id,
-                    language=c.language,
-                    lane=d.lane,
-                    attempts=d.attempts,
+                    delivery_id=delivery_id or 0,
+                    chat_id=chat_id or 0,
+                    telegram_id=telegram_id,
+                    is_group=kind in GROUP_KINDS,
+                    chat_status=status,
+                    tip_id=tip_id,
+                    language=language,
+                    lane=lane,
+                    attempts=attempts,
                 )
-                for d, c in rows.all()
+                for (
+                    delivery_id,
+                    chat_id,
+                    telegram_id,
+                    kind,
+                    status,
+                    tip_id,
+                    language,
+                    lane,
+                    attempts,
+                ) in rows.all()
             ]
             await session.commit()
         return claimed
@@ -429,7 +465,7 @@ class Dispatcher:
 
     # -- one send ------------------------------------------------------------------------
 
-    def message_for(self, tip_id: str, language: str) -> TipMessage | RenderError | None:
+    def message_for(self, tip_id: str, language: str) -> Prepared | RenderError | None:
         library = self.library()
         tip = library.tips.get(tip_id)
         if tip is None:
@@ -440,7 +476,7 @@ class Dispatcher:
             if len(self._messages) > 5000:
                 self._messages.clear()
             try:
-                cached = build_tip_message(
+                message = build_tip_message(
                     tip,
                     library,
                     language,
@@ -448,13 +484,26 @@ class Dispatcher:
                     bot_username=self.bot.username,
                     today=self.clock().date(),
                 )
+                cached = Prepared(message, self._encode(message))
             except RenderError as exc:
                 cached = exc
             self._messages[key] = cached
         return cached
 
+    def _encode(self, message: TipMessage) -> tuple[RequestParameter, ...]:
+        return encoded(
+            {
+                "text": message.html,
+                "parse_mode": ParseMode.HTML.value,
+                "reply_markup": message.keyboard.to_dict(),
+                "link_preview_options": {"is_disabled": not message.link_preview},
+                "allow_paid_broadcast": True if self.config.paid_broadcast else None,
+            }
+        )
+
     async def _sleep_until(self, item: Claimed, at: float) -> None:
-        """Wait for the booked slot; after a 429 that came meanwhile, book again past it."""
+        """Wait for the booked slot; after a 429 that came meanwhile, book again past it. Then
+        wait while the last second already holds the rate's worth of requests."""
         while True:
             now = self.monotonic()
             if self.pacer.paused_until > now and at < self.pacer.paused_until:
@@ -464,14 +513,19 @@ class Dispatcher:
             if at > now:
                 await asyncio.sleep(at - now)
                 continue
+            wait = self.pacer.window_wait(now)
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            self.pacer.note_sent(now)
             return
 
-    async def send_one(self, item: Claimed, message: TipMessage) -> None:
+    async def send_one(self, item: Claimed, prepared: Prepared) -> None:
         """Send one delivery already marked 'sending' and record the outcome."""
         started = self.clock()
         began = self.monotonic()
         try:
-            sent = await self._request(item, message)
+            message_id = await self._request(item, prepared)
         except Exception as exc:  # every failure is classified and recorded below
             await self._handle_failure(item, classify(exc), started)
             return
@@ -479,7 +533,7 @@ class Dispatcher:
         if self.on_sent is not None:
             self.on_sent(self.monotonic() - began)
         outcome = Outcome(
-            DeliveryStatus.SENT, started, self.clock(), item.telegram_id, message_id=sent.message_id
+            DeliveryStatus.SENT, started, self.clock(), item.telegram_id, message_id=message_id
         )
         self._sent_buffer.append((item.delivery_id, outcome))
         if len(self._sent_buffer) >= FLUSH_MAX or self._flusher is None:
@@ -495,26 +549,27 @@ class Dispatcher:
             return "tip is past its review date"
         return None
 
-    async def _request(self, item: Claimed, message: TipMessage) -> Message:
-        paid = True if self.config.paid_broadcast else None
+    async def _request(self, item: Claimed, prepared: Prepared) -> int:
+        """Send one tip; returns the new message's id. Text goes through PTB's request object
+        with fields encoded once (scheduler.transport); PTB still maps every error answer."""
+        message = prepared.message
         if message.image is not None:
             with message.image.open("rb") as photo:
-                return await self.bot.send_photo(
+                sent = await self.bot.send_photo(
                     item.telegram_id,
                     photo,
                     caption=message.html,
                     parse_mode=ParseMode.HTML,
                     reply_markup=message.keyboard,
-                    allow_paid_broadcast=paid,
+                    allow_paid_broadcast=True if self.config.paid_broadcast else None,
                 )
-        return await self.bot.send_message(
-            item.telegram_id,
-            message.html,
-            parse_mode=ParseMode.HTML,
-            reply_markup=message.keyboard,
-            link_preview_options=LinkPreviewOptions(is_disabled=not message.link_preview),
-            allow_paid_broadcast=paid,
+            return sent.message_id
+        result = await self.bot.request.post(
+            f"{self.bot.base_url}/sendMessage", request_for(item.telegram_id, prepared.fields)
         )
+        if not isinstance(result, dict) or not isinstance(result.get("message_id"), int):
+            raise BadRequest(f"unexpected answer to sendMessage: {str(result)[:100]}")
+        return int(result["message_id"])
 
     async def _handle_failure(self, item: Claimed, failure: Classified, started: datetime) -> None:
         now = self.clock()

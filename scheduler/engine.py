@@ -26,6 +26,7 @@ from scheduler.dispatcher import DispatchConfig, Dispatcher
 from scheduler.housekeeping import resume_ended_pauses
 from scheduler.leases import PLANNER, acquire, release
 from scheduler.planner import PlanReport, plan_due, queue_depth
+from scheduler.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 CAPACITY_WINDOW = timedelta(hours=1)
@@ -46,6 +47,17 @@ def dispatch_config(settings: Settings) -> DispatchConfig:
         max_attempts=settings.max_send_attempts,
         batch_size=max(50, min(2000, int(rate * 4))),
         concurrency=max(16, min(512, int(rate * 0.5) + 16)),
+    )
+
+
+def sending_bot(settings: Settings) -> Bot:
+    """The dispatcher's own Bot: its own connection pool (broadcasts never queue behind
+    replies, or replies behind broadcasts) over the lean aiohttp transport."""
+    return Bot(
+        settings.bot_token(),
+        base_url=settings.telegram_base_url,
+        base_file_url=settings.base_file_url,
+        request=AiohttpRequest(connection_pool_size=dispatch_config(settings).concurrency),
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+import aiohttp
 import httpx
 from telegram.error import (
     BadRequest,
@@ -47,8 +48,17 @@ class Classified:
 
 CONTENT_MARKERS = ("can't parse entities", "message is too long", "caption is too long")
 UNREACHABLE_MARKERS = ("chat not found", "user not found", "peer_id_invalid", "bot was blocked")
-# httpx errors raised before the request was written: nothing reached Telegram.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Transport errors raised before the request was written: nothing reached Telegram. httpx for
+# PTB's default transport, aiohttp for the dispatcher's (scheduler.transport).
+NOT_SENT: tuple[type[BaseException], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    aiohttp.ClientConnectorError,
+    aiohttp.ConnectionTimeoutError,
+)
+# Transport errors raised after the request may have been written.
+MID_REQUEST: tuple[type[BaseException], ...] = (httpx.HTTPError, aiohttp.ClientError, TimeoutError)
 
 
 def _seconds(value: object) -> float:
@@ -82,7 +92,7 @@ def classify(exc: BaseException) -> Classified:
         cause = exc.__cause__
         if isinstance(cause, NOT_SENT):
             return Classified(Verdict.RETRY, None, message)
-        if isinstance(cause, httpx.HTTPError):  # the connection failed mid-request
+        if isinstance(cause, MID_REQUEST):  # the connection failed mid-request
             return Classified(Verdict.AMBIGUOUS, None, message)
         # No transport error behind it: Telegram answered with a 5xx (or another status).
         return Classified(Verdict.RETRY, 502, message)

@@ -2,8 +2,14 @@
 and a pause for everyone after a 429.
 
 `Pacer.reserve()` is pure bookkeeping on monotonic seconds: it returns when the message may go
-and records it, so callers sleep until then. Sends are spaced evenly (1/rate apart), which keeps
-every one-second window at or under the rate instead of letting bursts through.
+and records it, so callers sleep until then. Sends are booked evenly, 1/rate apart. A sender
+that fell behind (a slow database write, a busy event loop) may catch up on at most
+CATCH_UP_SECONDS of missed slots, so a stall does not cost throughput for good.
+
+Booked times are not the times requests leave: a task wakes a little late, and a few late
+wake-ups in a row can put rate + 1 requests into one second. So each request also passes
+`window_wait()` / `note_sent()` just before it goes: no more than the rate in any
+WINDOW_SECONDS, counted on the times requests really left.
 """
 
 from __future__ import annotations
@@ -12,6 +18,9 @@ from collections import deque
 from dataclasses import dataclass, field
 
 GROUP_WINDOW_SECONDS = 60.0
+CATCH_UP_SECONDS = 0.05
+# One second, plus a margin for the time a request takes to reach the server.
+WINDOW_SECONDS = 1.01
 
 
 @dataclass
@@ -23,6 +32,7 @@ class Pacer:
     _paused_until: float = 0.0
     _chat_next: dict[int, float] = field(default_factory=dict)
     _group_sends: dict[int, deque[float]] = field(default_factory=dict)
+    _recent: deque[float] = field(default_factory=deque)
 
     def set_rate(self, rate: float) -> None:
         self.rate = rate
@@ -37,8 +47,14 @@ class Pacer:
         return self._paused_until
 
     def earliest(self, now: float, chat_id: int, is_group: bool) -> float:
-        """When a message to `chat_id` could go, without reserving it."""
-        at = max(now, self._next_global, self._paused_until, self._chat_next.get(chat_id, 0.0))
+        """When a message to `chat_id` could go, without reserving it (a time before `now`
+        means at once: a slot missed a moment ago)."""
+        at = max(
+            now - CATCH_UP_SECONDS,
+            self._next_global,
+            self._paused_until,
+            self._chat_next.get(chat_id, 0.0),
+        )
         if is_group:
             sends = self._group_sends.get(chat_id)
             if sends is not None and len(sends) >= self.group_per_minute:
@@ -57,6 +73,21 @@ class Pacer:
                 sends.popleft()
         self._forget_old(at)
         return at
+
+    def window_wait(self, now: float) -> float:
+        """Seconds to wait before one more request may leave at `now` (0: go now)."""
+        allowed = max(1, int(self.rate))
+        recent = self._recent
+        while recent and recent[0] <= now - WINDOW_SECONDS:
+            recent.popleft()
+        if len(recent) < allowed:
+            return 0.0
+        # The rate may have gone down since (another sender joined): count from the newest.
+        return max(0.0, recent[-allowed] + WINDOW_SECONDS - now)
+
+    def note_sent(self, now: float) -> None:
+        """A request is leaving now (after `window_wait` said 0)."""
+        self._recent.append(now)
 
     def _forget_old(self, now: float) -> None:
         # Keep memory flat over a long broadcast: drop chats whose interval has passed.

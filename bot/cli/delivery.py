@@ -15,7 +15,6 @@ from typing import TypeVar
 import click
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot
 
 from domain.content.loader import load_library
 from domain.content.model import Library
@@ -25,7 +24,7 @@ from domain.i18n import Catalogs
 from domain.migrations import upgrade_async
 from domain.settings import Settings
 from scheduler.broadcast import BroadcastFilter, plan_broadcast
-from scheduler.engine import DeliveryEngine
+from scheduler.engine import DeliveryEngine, sending_bot
 from scheduler.planner import plan_due
 
 T = TypeVar("T")
@@ -95,12 +94,7 @@ def send_due(ctx: click.Context, at: str | None, dry_run: bool) -> None:
                 f"{report.missed_slots_skipped} missed slots too old"
             )
             return
-        bot = Bot(
-            settings.bot_token(),
-            base_url=settings.telegram_base_url,
-            base_file_url=settings.base_file_url,
-        )
-        async with bot:
+        async with sending_bot(settings) as bot:
             engine = DeliveryEngine(
                 settings=settings,
                 bot=bot,

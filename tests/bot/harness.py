@@ -299,7 +299,12 @@ async def settle(engine: DeliveryEngine, *, seconds: float = 10.0) -> None:
         if waiting == 0 and not engine.dispatcher._in_flight:
             return
         await asyncio.sleep(0.01)
-    raise AssertionError("deliveries still waiting after the timeout")
+    async with engine.sessions() as session:
+        rows = (await session.exec(select(Delivery.id, Delivery.status, Delivery.not_before))).all()
+    raise AssertionError(
+        f"deliveries still waiting after the timeout (now {engine.clock()}; "
+        f"{len(engine.dispatcher._in_flight)} in flight): {rows}"
+    )
 
 
 def process_env(api: FakeBotAPI, database_url: str, **extra: str) -> dict[str, str]:
