@@ -14,10 +14,11 @@ children of a chat share one budget: the chat gets one tip per slot, chosen acro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from domain.content.index import TipIndex
 from domain.content.model import Tip
 
 CLOSING_DAYS = 14
@@ -175,7 +176,54 @@ def choose_next_tip(
 
     `catch_up` is set for a chat that joined late and has not yet had its stage's essentials.
     """
-    candidates = eligible_tips(tips, profile, today)
+    started = started_series(tips, profile.sent)
+    return _best(
+        eligible_tips(tips, profile, today), profile, today, catch_up, started.__contains__
+    )
+
+
+def indexed_eligible_tips(index: TipIndex, profile: Profile) -> list[Tip]:
+    """`eligible_tips(index.tips, profile, index.today)`, looking only at the tips the family's
+    audience can reach."""
+    today = index.today
+    groups = [index.for_everyone]
+    for child in profile.children:
+        week = child.pregnancy_week(today)
+        if week is not None:
+            groups.append(index.for_pregnancy_week(week))
+        age = child.age_days(today)
+        if age is not None:
+            groups.append(index.for_child_age(age))
+    sent, region, topics = profile.sent, profile.region, profile.topics
+    eligible = []
+    for tip in index.in_order(groups) if len(groups) > 1 else groups[0]:
+        if tip.id in sent or region not in tip.regions or topics.isdisjoint(tip.topics):
+            continue
+        if tip.series is not None and tip.series_part != (index.next_part(tip.series, sent) or 1):
+            continue
+        eligible.append(tip)
+    return eligible
+
+
+def choose_from_index(index: TipIndex, profile: Profile, *, catch_up: bool = False) -> Tip | None:
+    """`choose_next_tip(index.tips, profile, index.today, catch_up=catch_up)`, faster."""
+    return _best(
+        indexed_eligible_tips(index, profile),
+        profile,
+        index.today,
+        catch_up,
+        lambda series: index.is_started(series, profile.sent),
+    )
+
+
+def _best(
+    candidates: Sequence[Tip],
+    profile: Profile,
+    today: date,
+    catch_up: bool,
+    is_started: Callable[[str], bool],
+) -> Tip | None:
+    """The rules' order (see the module docstring) applied to the eligible `candidates`."""
     if not candidates:
         return None
     urgent = [t for t in candidates if t.urgent]
@@ -190,8 +238,7 @@ def choose_next_tip(
         essentials = [t for t in candidates if t.essential and not t.is_for_everyone]
         if essentials:
             return min(essentials, key=lambda t: (-t.priority, _window_width(t), t.id))
-    started = started_series(tips, profile.sent)
-    continuing = [t for t in candidates if t.series in started]
+    continuing = [t for t in candidates if t.series is not None and is_started(t.series)]
     if continuing:
         return min(continuing, key=lambda t: (-_topic_wait(_primary_in(t, profile), profile), t.id))
     return min(

@@ -27,7 +27,7 @@ from domain.models import (
     Schedule,
     SentTip,
 )
-from scheduler.planner import insert_ignoring_duplicates
+from scheduler.bulk_writes import insert_ignoring_duplicates
 
 BATCH = 1000
 
