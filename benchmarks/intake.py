@@ -166,6 +166,8 @@ async def profile_in_process(kind: DbKind, count: int) -> JSON:
         profiler.output_text(unicode=False, color=False, show_all=False)
     )
     (RESULTS / f"{name}.html").write_text(profiler.output_html())
+    if profiler.last_session is not None:  # for other views: `pyinstrument --load ...`
+        profiler.last_session.save(str(RESULTS / f"{name}.pyisession"))
     return {
         "db": kind,
         "users": count,

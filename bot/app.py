@@ -25,6 +25,7 @@ from bot.handlers import (
 )
 from bot.services import Services
 from bot.updates import MAX_CONCURRENT_UPDATES, PerChatUpdateProcessor
+from scheduler.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,11 @@ def build_application(services: Services) -> TipsApplication:
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.base_file_url)
         .context_types(CONTEXT_TYPES)
+        # Replies and edits go over aiohttp: about a quarter of httpx's CPU per request (see
+        # scheduler/transport.py), which is what a /start storm spends most on. One connection
+        # per update that may run at once. getUpdates keeps PTB's own request (one connection,
+        # a read timeout that PTB extends by the long-polling timeout).
+        .request(AiohttpRequest(connection_pool_size=MAX_CONCURRENT_UPDATES))
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         # In groups replies quote the command; a clean-up bot may have deleted it already.
         .defaults(Defaults(allow_sending_without_reply=True))

@@ -12,6 +12,7 @@ from bot.services import Services
 
 if TYPE_CHECKING:
     from bot.content_reload import ContentReloader
+    from bot.intake import ChatIntake
     from scheduler.engine import DeliveryEngine
 
 
@@ -42,6 +43,7 @@ class BotData:
         self.engine: DeliveryEngine | None = None
         self.sqlite_lock: TextIO | None = None
         self.webhook_secret: str | None = None
+        self.intake: ChatIntake | None = None  # made on first use (bot.handlers.common)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]):

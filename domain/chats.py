@@ -6,11 +6,12 @@ owns the unit of work and commits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, insert, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -82,6 +83,111 @@ async def get_or_create_chat(
     chat = await get_chat(session, telegram_id=telegram_id)
     if chat is not None:
         return chat, False
+    chat, _schedule = await _create_chat(
+        session, telegram_id=telegram_id, kind=kind, defaults=defaults, now=now
+    )
+    return chat, True
+
+
+async def get_or_create_profile(
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    kind: ChatKind,
+    defaults: NewChatDefaults,
+    now: datetime,
+    topics: frozenset[str] = frozenset(),
+) -> tuple[ChatProfile, bool]:
+    """The profile of the chat with this Telegram id; a new chat is created as by
+    `get_or_create_chat`, subscribed to `topics`, without reading back what was just added."""
+    chat = await get_chat(session, telegram_id=telegram_id)
+    if chat is not None:
+        return await load_profile(session, chat=chat), False
+    chat, schedule = await _create_chat(
+        session, telegram_id=telegram_id, kind=kind, defaults=defaults, now=now
+    )
+    assert chat.id is not None
+    session.add_all(ChatTopic(chat_id=chat.id, topic_id=t) for t in sorted(topics))
+    return ChatProfile(chat, schedule, frozenset(topics), ()), True
+
+
+@dataclass(frozen=True)
+class NewChat:
+    """A chat to create if it has no row yet (see `create_new_chats`)."""
+
+    telegram_id: int
+    kind: ChatKind
+    defaults: NewChatDefaults
+    now: datetime
+    topics: frozenset[str]
+
+
+async def create_new_chats(
+    session: AsyncSession, chats: Sequence[NewChat]
+) -> dict[int, ChatProfile]:
+    """Create, together, those of `chats` that have no row yet, each as `get_or_create_profile`
+    would: a handful of statements for all of them instead of several for each. Returns the
+    new profiles by Telegram id; chats that already exist (or are repeated) are left out."""
+    wanted: dict[int, NewChat] = {}
+    for new in chats:
+        wanted.setdefault(new.telegram_id, new)
+    found = await session.exec(
+        select(Chat.telegram_id).where(col(Chat.telegram_id).in_(list(wanted)))
+    )
+    for telegram_id in found:
+        del wanted[telegram_id]
+    rows = [
+        Chat(
+            telegram_id=new.telegram_id,
+            kind=new.kind.value,
+            language=new.defaults.language,
+            region=new.defaults.region,
+            timezone=new.defaults.timezone,
+            status=ChatStatus.ONBOARDING.value,
+            created_at=new.now,
+            status_changed_at=new.now,
+        )
+        for new in wanted.values()
+    ]
+    if not rows:
+        return {}
+    session.add_all(rows)
+    await session.flush()
+    profiles: dict[int, ChatProfile] = {}
+    events: list[dict[str, Any]] = []
+    topics: list[dict[str, Any]] = []
+    for chat, new in zip(rows, wanted.values(), strict=True):
+        assert chat.id is not None
+        schedule = _default_schedule(chat.id, new.defaults)
+        session.add(schedule)
+        # Rows nobody reads back go in as plain values (no ORM objects to build and track).
+        events.append({"chat_id": chat.id, "kind": "joined", "at": new.now})
+        topics += ({"chat_id": chat.id, "topic_id": t} for t in sorted(new.topics))
+        profiles[new.telegram_id] = ChatProfile(chat, schedule, new.topics, ())
+    await session.exec(insert(ChatEvent), params=events)
+    if topics:
+        await session.exec(insert(ChatTopic), params=topics)
+    return profiles
+
+
+def _default_schedule(chat_id: int, defaults: NewChatDefaults) -> Schedule:
+    return Schedule(
+        chat_id=chat_id,
+        days=",".join(defaults.days),
+        send_time=defaults.send_time.strftime("%H:%M"),
+        quiet_start=defaults.quiet_start.strftime("%H:%M"),
+        quiet_end=defaults.quiet_end.strftime("%H:%M"),
+    )
+
+
+async def _create_chat(
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    kind: ChatKind,
+    defaults: NewChatDefaults,
+    now: datetime,
+) -> tuple[Chat, Schedule]:
     chat = Chat(
         telegram_id=telegram_id,
         kind=kind.value,
@@ -95,17 +201,10 @@ async def get_or_create_chat(
     session.add(chat)
     await session.flush()
     assert chat.id is not None
-    session.add(
-        Schedule(
-            chat_id=chat.id,
-            days=",".join(defaults.days),
-            send_time=defaults.send_time.strftime("%H:%M"),
-            quiet_start=defaults.quiet_start.strftime("%H:%M"),
-            quiet_end=defaults.quiet_end.strftime("%H:%M"),
-        )
-    )
+    schedule = _default_schedule(chat.id, defaults)
+    session.add(schedule)
     session.add(ChatEvent(chat_id=chat.id, kind="joined", at=now))
-    return chat, True
+    return chat, schedule
 
 
 async def load_profile(session: AsyncSession, *, chat: Chat) -> ChatProfile:

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import contextlib
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.context import BotContext
+from bot.intake import ChatIntake
 from domain.cadence import Cadence, first_send_at
-from domain.chats import ChatProfile, NewChatDefaults, get_chat, get_or_create_chat, load_profile
-from domain.i18n import Translator
+from domain.chats import (
+    ChatProfile,
+    NewChat,
+    NewChatDefaults,
+    get_chat,
+    get_or_create_chat,
+    get_or_create_profile,
+    load_profile,
+)
+from domain.i18n import Catalogs, Translator
 from domain.models import Chat, ChatKind, ChatStatus
 
 
@@ -48,7 +59,7 @@ async def here(update: Update, context: BotContext) -> Here | None:
     async with context.services.sessions() as session:
         row = await get_chat(session, telegram_id=chat.id)
     user = update.effective_user
-    language = row.language if row else catalogs.negotiate(user.language_code if user else None)
+    language = row.language if row else _negotiated(catalogs, user.language_code if user else None)
     return Here(chat.id, chat.type == "private", row, catalogs.for_language(language))
 
 
@@ -65,22 +76,87 @@ def chat_defaults(context: BotContext, language: str) -> NewChatDefaults:
     )
 
 
+_NEGOTIATED: weakref.WeakKeyDictionary[Catalogs, dict[str | None, str]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _negotiated(catalogs: Catalogs, telegram_language_code: str | None) -> str:
+    """`Catalogs.negotiate`, remembered: parsing the locale costs more than the rest of a
+    new chat's defaults, and a bot sees few distinct language codes."""
+    known = _NEGOTIATED.setdefault(catalogs, {})
+    language = known.get(telegram_language_code)
+    if language is None:
+        language = catalogs.negotiate(telegram_language_code)
+        if len(known) < 1000:
+            known[telegram_language_code] = language
+    return language
+
+
+def _new_chat_language(update: Update, context: BotContext) -> str:
+    user = update.effective_user
+    return _negotiated(context.services.catalogs, user.language_code if user else None)
+
+
 async def ensure_chat(update: Update, context: BotContext) -> Chat:
     """The stored chat for this update, created with defaults when new."""
-    chat, user = update.effective_chat, update.effective_user
+    chat = update.effective_chat
     assert chat is not None
     services = context.services
-    language = services.catalogs.negotiate(user.language_code if user else None)
     async with services.sessions() as session:
         row, _created = await get_or_create_chat(
             session,
             telegram_id=chat.id,
             kind=chat_kind(chat.type),
-            defaults=chat_defaults(context, language),
+            defaults=chat_defaults(context, _new_chat_language(update, context)),
             now=services.clock(),
         )
         await session.commit()
     return row
+
+
+async def ensure_profile(
+    update: Update,
+    context: BotContext,
+    session: AsyncSession,
+    *,
+    topics: frozenset[str] = frozenset(),
+) -> ChatProfile:
+    """The profile of this update's chat in the caller's unit of work (the caller commits);
+    a new chat is created with defaults, subscribed to `topics`."""
+    new = _new_chat(update, context, topics)
+    profile, _created = await get_or_create_profile(
+        session,
+        telegram_id=new.telegram_id,
+        kind=new.kind,
+        defaults=new.defaults,
+        now=new.now,
+        topics=new.topics,
+    )
+    return profile
+
+
+async def create_new_chat(
+    update: Update, context: BotContext, *, topics: frozenset[str]
+) -> ChatProfile | None:
+    """A new chat's profile, created with defaults and `topics` together with the other new
+    chats of this moment (bot.intake); None when the chat has a row already."""
+    data = context.bot_data
+    if data.intake is None:
+        data.intake = ChatIntake(context.services.sessions)
+    return await data.intake.create(_new_chat(update, context, topics))
+
+
+def _new_chat(update: Update, context: BotContext, topics: frozenset[str]) -> NewChat:
+    chat = update.effective_chat
+    assert chat is not None
+    return NewChat(
+        telegram_id=chat.id,
+        kind=chat_kind(chat.type),
+        defaults=chat_defaults(context, _new_chat_language(update, context)),
+        now=context.services.clock(),
+        topics=topics,
+    )
 
 
 async def profile_of(context: BotContext, telegram_id: int) -> ChatProfile | None:

@@ -6,7 +6,10 @@ deep link from a poster or QR code) subscribes straight to that topic with the d
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from dataclasses import replace
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import action_and_argument, pack, pattern, small_int
@@ -15,7 +18,9 @@ from bot.handlers.children import describe_child, show_children
 from bot.handlers.common import (
     Here,
     answer,
+    create_new_chat,
     ensure_chat,
+    ensure_profile,
     here,
     may_change_settings,
     next_tip_at,
@@ -72,41 +77,54 @@ def summary(profile: ChatProfile, context: BotContext, t: Translator) -> str:
 async def show_topics_step(
     update: Update, context: BotContext, where: Here, *, intro: bool
 ) -> None:
-    profile = await profile_for(context, where.chat_id)
+    """Step 1 for a chat that has a row (the "begin" button)."""
+    async with context.services.sessions() as session:
+        chat = await get_chat(session, telegram_id=where.chat_id)
+        assert chat is not None
+        profile = await with_some_topics(session, context, await load_profile(session, chat=chat))
+        await session.commit()
+    await send_topics_step(update, context, profile.topics, where.t, intro=intro)
+
+
+async def with_some_topics(
+    session: AsyncSession, context: BotContext, profile: ChatProfile
+) -> ChatProfile:
+    """A chat that chose no topic starts from all of them (in the caller's unit of work)."""
+    if profile.topics:
+        return profile
+    assert profile.chat.id is not None
+    everything = frozenset(context.services.library.current.topics)
+    await set_topics(session, chat_id=profile.chat.id, topics=everything)
+    return replace(profile, topics=everything)
+
+
+async def send_topics_step(
+    update: Update, context: BotContext, chosen: frozenset[str], t: Translator, *, intro: bool
+) -> None:
     library = context.services.library.current
-    if not profile.topics:
-        assert profile.chat.id is not None
-        async with context.services.sessions() as session:
-            await set_topics(session, chat_id=profile.chat.id, topics=frozenset(library.topics))
-            await session.commit()
-        profile = await profile_for(context, where.chat_id)
-    t = where.t
     text = f"{step(1, t)}\n{topics_text(library, t)}"
     if intro:
         text = f"{greeting(t)}\n\n{text}"
     await show(
-        update,
-        text,
-        topic_keyboard(profile.topics, library, t, feature="ob", done=t.gettext("Next ➡️")),
+        update, text, topic_keyboard(chosen, library, t, feature="ob", done=t.gettext("Next ➡️"))
     )
 
 
-async def subscribe_by_link(
-    update: Update, context: BotContext, where: Here, topic_id: str
-) -> None:
+async def subscribe_by_link(update: Update, context: BotContext, topic_id: str) -> None:
     """A deep link: subscribe to one topic with the default schedule, say so."""
-    chat = await ensure_chat(update, context)
     now = context.services.clock()
     async with context.services.sessions() as session:
-        stored = await get_chat(session, telegram_id=chat.telegram_id)
-        assert stored is not None and stored.id is not None
-        profile = await load_profile(session, chat=stored)
-        await set_topics(session, chat_id=stored.id, topics=profile.topics | {topic_id})
-        await activate(session, chat=stored, now=now)
+        profile = await ensure_profile(update, context, session, topics=frozenset({topic_id}))
+        chat = profile.chat
+        assert chat.id is not None
+        if topic_id not in profile.topics:
+            topics = profile.topics | {topic_id}
+            await set_topics(session, chat_id=chat.id, topics=topics)
+            profile = replace(profile, topics=topics)
+        await activate(session, chat=chat, now=now)
         await session.commit()
-        profile = await load_profile(session, chat=stored)
     topic = context.services.library.current.topics[topic_id]
-    t = where.t
+    t = context.services.catalogs.for_language(chat.language)
     _ = t.gettext
     await show(
         update,
@@ -125,20 +143,34 @@ async def subscribe_by_link(
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """/start, with an optional topic from a deep link."""
-    where = await here(update, context)
-    if where is None:
+    """/start, with an optional topic from a deep link.
+
+    A new chat is created (with every topic for the walk-through) together with the other new
+    chats of the moment; a known chat is read, and given every topic if it has none, in one
+    unit of work. A deep link subscribes in one unit of work too."""
+    chat = update.effective_chat
+    if chat is None:
         return
-    if not where.is_private and not await may_change_settings(update, context, where.t):
-        return
-    await ensure_chat(update, context)
-    where = await here(update, context)
-    assert where is not None
+    if chat.type != Chat.PRIVATE:
+        # Only admins may start a group; asking Telegram happens outside any transaction.
+        where = await here(update, context)
+        assert where is not None
+        if not await may_change_settings(update, context, where.t):
+            return
+    library = context.services.library.current
     payload = context.args[0] if context.args else None
-    if payload and payload in context.services.library.current.topics:
-        await subscribe_by_link(update, context, where, payload)
+    if payload and payload in library.topics:
+        await subscribe_by_link(update, context, payload)
         return
-    await show_topics_step(update, context, where, intro=True)
+    everything = frozenset(library.topics)
+    profile = await create_new_chat(update, context, topics=everything)
+    if profile is None:  # a chat we know (or a failed batch: alone, errors are reported)
+        async with context.services.sessions() as session:
+            profile = await ensure_profile(update, context, session, topics=everything)
+            profile = await with_some_topics(session, context, profile)
+            await session.commit()
+    t = context.services.catalogs.for_language(profile.chat.language)
+    await send_topics_step(update, context, profile.topics, t, intro=True)
 
 
 async def onboarding_button(update: Update, context: BotContext) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 from domain.models import ChatStatus
-from tests.bot.harness import button_labels, running_bot
+from tests.bot.harness import button_labels, count_rows_for_chat, running_bot
+from tests.fakebotapi._models import SentMessage
 
 
 async def test_onboarding_with_the_defaults_takes_four_taps(migrated_url: str) -> None:
@@ -91,3 +93,42 @@ async def test_an_unknown_deep_link_falls_back_to_onboarding(migrated_url: str) 
         assert "Step 1 of 4" in reply.plain_text
         profile = await bot.profile(cat.id)
         assert profile is not None and profile.chat.status == ChatStatus.ONBOARDING
+
+
+async def test_a_burst_of_new_users_each_get_their_own_chat(migrated_url: str) -> None:
+    """Many /start at once (new chats are stored together, bot.intake): each user is answered
+    once, in their language, and has a chat of their own with the defaults; a known chat in
+    the same burst keeps what it chose."""
+    async with running_bot(migrated_url) as bot:
+        known = bot.api.make_user("Known", language_code="en")
+        await bot.say(known, "/start learning")
+        users = [
+            bot.api.make_user(f"Parent {i}", language_code="pl" if i % 2 else "en")
+            for i in range(30)
+        ]
+        since = len(bot.api.sent)
+        for user in (*users, known):
+            bot.api.send_text(user, "/start")
+        for user in (*users, known):
+            reply = await bot.api.wait_for(partial(_to, user.id), since=since)
+            assert "tipsbot" in reply.plain_text
+            assert ("Hello! I'm tipsbot" in reply.plain_text) == (user.language_code == "en")
+        assert sorted(m.chat_id for m in bot.api.sent[since:]) == sorted(
+            u.id for u in (*users, known)
+        )
+        for user in users:
+            profile = await bot.profile(user.id)
+            assert profile is not None
+            assert profile.chat.status == ChatStatus.ONBOARDING
+            assert profile.chat.language == ("pl" if user.language_code == "pl" else "en")
+            assert profile.topics == {"health", "welfare", "learning"}
+            assert profile.schedule.days == "mon,wed,fri"
+            rows = await count_rows_for_chat(bot.services, profile.chat.id or 0)
+            assert rows["chat_event"] == 1
+        again = await bot.profile(known.id)
+        assert again is not None and again.topics == {"learning"}
+        assert again.chat.status == ChatStatus.ACTIVE
+
+
+def _to(chat_id: int, message: SentMessage) -> bool:
+    return message.chat_id == chat_id
