@@ -342,7 +342,27 @@ def window_stats(calls: Sequence[SendCall], rate: float, seconds: float) -> JSON
         "fraction": len(accepted) / (rate * seconds),
         "max_1s_all": max_in_window([c.arrival for c in inside]),
         "max_1s_accepted": max_in_window([c.arrival for c in accepted]),
+        # Where the limit was touched: seconds after the first arrival.
+        "windows_over_rate_at_s": windows_over(
+            [c.arrival - start for c in inside], int(rate), limit=20
+        ),
+        "rejected_429_at_s": [round(c.arrival - start, 3) for c in inside if c.status == 429][:50],
     }
+
+
+def windows_over(times: Sequence[float], cap: int, *, limit: int) -> list[float]:
+    """Starts of one-second windows [t, t + 1) holding more than `cap` events (first `limit`)."""
+    ordered = sorted(times)
+    found: list[float] = []
+    start = 0
+    for end, t in enumerate(ordered):
+        while ordered[start] <= t - 1.0:
+            start += 1
+        if end - start + 1 > cap and (not found or ordered[start] - found[-1] > 1.0):
+            found.append(round(ordered[start], 3))
+            if len(found) >= limit:
+                break
+    return found
 
 
 # =========================================================================================
