@@ -14,6 +14,7 @@ WINDOW_SECONDS, counted on the times requests really left.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -21,6 +22,16 @@ GROUP_WINDOW_SECONDS = 60.0
 CATCH_UP_SECONDS = 0.05
 # One second, plus a margin for the time a request takes to reach the server.
 WINDOW_SECONDS = 1.01
+# And no bursts: at most 10 % over the rate's share in any SHORT_WINDOW_SECONDS, so missed
+# slots are made up smoothly (a burst queues at the server, and requests that arrive late
+# and bunched can put more than the rate into a second as the server counts it).
+SHORT_WINDOW_SECONDS = 0.05
+SHORT_WINDOW_ALLOWANCE = 1.1
+
+
+def short_window_allowed(rate: float) -> int:
+    """Requests allowed in any SHORT_WINDOW_SECONDS at `rate` (rounded so 55.000001 is 55)."""
+    return max(1, math.ceil(round(rate * SHORT_WINDOW_SECONDS * SHORT_WINDOW_ALLOWANCE, 6)))
 
 
 @dataclass
@@ -76,14 +87,18 @@ class Pacer:
 
     def window_wait(self, now: float) -> float:
         """Seconds to wait before one more request may leave at `now` (0: go now)."""
-        allowed = max(1, int(self.rate))
         recent = self._recent
         while recent and recent[0] <= now - WINDOW_SECONDS:
             recent.popleft()
-        if len(recent) < allowed:
-            return 0.0
         # The rate may have gone down since (another sender joined): count from the newest.
-        return max(0.0, recent[-allowed] + WINDOW_SECONDS - now)
+        wait = 0.0
+        allowed = max(1, int(self.rate))
+        if len(recent) >= allowed:
+            wait = recent[-allowed] + WINDOW_SECONDS - now
+        short = short_window_allowed(self.rate)
+        if len(recent) >= short:
+            wait = max(wait, recent[-short] + SHORT_WINDOW_SECONDS - now)
+        return max(0.0, wait)
 
     def note_sent(self, now: float) -> None:
         """A request is leaving now (after `window_wait` said 0)."""

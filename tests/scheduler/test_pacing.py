@@ -7,7 +7,13 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.pacing import CATCH_UP_SECONDS, WINDOW_SECONDS, Pacer
+from scheduler.pacing import (
+    CATCH_UP_SECONDS,
+    SHORT_WINDOW_SECONDS,
+    WINDOW_SECONDS,
+    Pacer,
+    short_window_allowed,
+)
 
 
 def most_in_any_window(times: list[float], width: float = 1.0) -> int:
@@ -56,10 +62,18 @@ def test_a_429_pauses_everyone() -> None:
 def test_window_counts_requests_that_really_left() -> None:
     pacer = Pacer(rate=30)
     for i in range(30):
-        assert pacer.window_wait(i * 0.01) == 0.0
-        pacer.note_sent(i * 0.01)
-    assert abs(pacer.window_wait(0.5) - (WINDOW_SECONDS - 0.5)) < 1e-9
+        assert pacer.window_wait(i / 31) == 0.0
+        pacer.note_sent(i / 31)
+    assert abs(pacer.window_wait(0.95) - (WINDOW_SECONDS - 0.95)) < 1e-9
     assert pacer.window_wait(WINDOW_SECONDS + 0.001) == 0.0
+
+
+def test_window_refuses_bursts() -> None:
+    pacer = Pacer(rate=1000)
+    for _ in range(55):  # 10 % over the rate's share of 50 ms, all at once
+        assert pacer.window_wait(0.0) == 0.0
+        pacer.note_sent(0.0)
+    assert abs(pacer.window_wait(0.0) - SHORT_WINDOW_SECONDS) < 1e-9
 
 
 def test_window_follows_a_lower_rate_at_once() -> None:
@@ -91,3 +105,20 @@ def test_late_wakeups_never_put_more_than_the_rate_in_a_second(
         pacer.note_sent(now)
         left.append(now)
     assert most_in_any_window(left) <= rate
+    short = short_window_allowed(rate)
+    assert most_in_any_window(left, SHORT_WINDOW_SECONDS - 1e-9) <= short
+
+
+def test_missed_slots_are_made_up_without_a_burst() -> None:
+    pacer = Pacer(rate=1000, chat_interval=0.0)
+    left: list[float] = []
+    now = 0.0
+    for chat in range(400):
+        booked = pacer.reserve(now, chat, False)
+        now = max(now, booked) + (0.08 if chat == 100 else 0.0)  # one 80-ms stall
+        while (wait := pacer.window_wait(now)) > 0:
+            now += wait
+        pacer.note_sent(now)
+        left.append(now)
+    assert most_in_any_window(left, SHORT_WINDOW_SECONDS - 1e-9) <= 55
+    assert left[-1] < 0.4 + 0.08  # and the stall cost no more than its own length
