@@ -50,7 +50,7 @@ async def start_engine(application: TipsApplication) -> DeliveryEngine:
         application.bot_data.sqlite_lock = lock_sqlite(settings.database_url)
     engine = DeliveryEngine(
         settings=settings,
-        bot=sending_bot(application.bot_data.services.settings),
+        bot=sending_bot(settings),
         sessions=services.sessions,
         library=lambda: services.library.current,
         catalogs=services.catalogs,

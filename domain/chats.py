@@ -137,17 +137,7 @@ async def create_new_chats(
     for telegram_id in found:
         del wanted[telegram_id]
     rows = [
-        Chat(
-            telegram_id=new.telegram_id,
-            kind=new.kind.value,
-            language=new.defaults.language,
-            region=new.defaults.region,
-            timezone=new.defaults.timezone,
-            status=ChatStatus.ONBOARDING.value,
-            created_at=new.now,
-            status_changed_at=new.now,
-        )
-        for new in wanted.values()
+        _new_chat_row(new.telegram_id, new.kind, new.defaults, new.now) for new in wanted.values()
     ]
     if not rows:
         return {}
@@ -170,6 +160,21 @@ async def create_new_chats(
     return profiles
 
 
+def _new_chat_row(
+    telegram_id: int, kind: ChatKind, defaults: NewChatDefaults, now: datetime
+) -> Chat:
+    return Chat(
+        telegram_id=telegram_id,
+        kind=kind.value,
+        language=defaults.language,
+        region=defaults.region,
+        timezone=defaults.timezone,
+        status=ChatStatus.ONBOARDING.value,
+        created_at=now,
+        status_changed_at=now,
+    )
+
+
 def _default_schedule(chat_id: int, defaults: NewChatDefaults) -> Schedule:
     return Schedule(
         chat_id=chat_id,
@@ -188,16 +193,7 @@ async def _create_chat(
     defaults: NewChatDefaults,
     now: datetime,
 ) -> tuple[Chat, Schedule]:
-    chat = Chat(
-        telegram_id=telegram_id,
-        kind=kind.value,
-        language=defaults.language,
-        region=defaults.region,
-        timezone=defaults.timezone,
-        status=ChatStatus.ONBOARDING.value,
-        created_at=now,
-        status_changed_at=now,
-    )
+    chat = _new_chat_row(telegram_id, kind, defaults, now)
     session.add(chat)
     await session.flush()
     assert chat.id is not None
@@ -343,14 +339,6 @@ async def record_feedback(
     else:
         existing.value = value
         existing.updated_at = now
-
-
-async def feedback_by_tip(session: AsyncSession, *, chat_id: int) -> dict[str, int]:
-    """Net thumbs per tip id for this chat (the caller maps tips to topics)."""
-    rows = await session.exec(
-        select(Feedback.tip_id, Feedback.value).where(col(Feedback.chat_id) == chat_id)
-    )
-    return dict(rows.all())
 
 
 async def forget_chat(session: AsyncSession, *, telegram_id: int) -> bool:

@@ -490,6 +490,11 @@ class Dispatcher:
             self._messages[key] = cached
         return cached
 
+    @property
+    def _paid(self) -> bool | None:
+        """allow_paid_broadcast: set only in paid mode (omitted otherwise)."""
+        return True if self.config.paid_broadcast else None
+
     def _encode(self, message: TipMessage) -> tuple[RequestParameter, ...]:
         return encoded(
             {
@@ -497,7 +502,7 @@ class Dispatcher:
                 "parse_mode": ParseMode.HTML.value,
                 "reply_markup": message.keyboard.to_dict(),
                 "link_preview_options": {"is_disabled": not message.link_preview},
-                "allow_paid_broadcast": True if self.config.paid_broadcast else None,
+                "allow_paid_broadcast": self._paid,
             }
         )
 
@@ -561,7 +566,7 @@ class Dispatcher:
                     caption=message.html,
                     parse_mode=ParseMode.HTML,
                     reply_markup=message.keyboard,
-                    allow_paid_broadcast=True if self.config.paid_broadcast else None,
+                    allow_paid_broadcast=self._paid,
                 )
             return sent.message_id
         result = await self.bot.request.post(

@@ -93,23 +93,16 @@ def _negotiated(catalogs: Catalogs, telegram_language_code: str | None) -> str:
     return language
 
 
-def _new_chat_language(update: Update, context: BotContext) -> str:
-    user = update.effective_user
-    return _negotiated(context.services.catalogs, user.language_code if user else None)
-
-
 async def ensure_chat(update: Update, context: BotContext) -> Chat:
     """The stored chat for this update, created with defaults when new."""
-    chat = update.effective_chat
-    assert chat is not None
-    services = context.services
-    async with services.sessions() as session:
+    new = _new_chat(update, context, frozenset())
+    async with context.services.sessions() as session:
         row, _created = await get_or_create_chat(
             session,
-            telegram_id=chat.id,
-            kind=chat_kind(chat.type),
-            defaults=chat_defaults(context, _new_chat_language(update, context)),
-            now=services.clock(),
+            telegram_id=new.telegram_id,
+            kind=new.kind,
+            defaults=new.defaults,
+            now=new.now,
         )
         await session.commit()
     return row
@@ -148,12 +141,13 @@ async def create_new_chat(
 
 
 def _new_chat(update: Update, context: BotContext, topics: frozenset[str]) -> NewChat:
-    chat = update.effective_chat
+    chat, user = update.effective_chat, update.effective_user
     assert chat is not None
+    language = _negotiated(context.services.catalogs, user.language_code if user else None)
     return NewChat(
         telegram_id=chat.id,
         kind=chat_kind(chat.type),
-        defaults=chat_defaults(context, _new_chat_language(update, context)),
+        defaults=chat_defaults(context, language),
         now=context.services.clock(),
         topics=topics,
     )

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.content.model import Library
 from domain.models import Delivery, DeliveryAttempt, Feedback, SentTip, TipCounter
 from domain.retention import purge_old_deliveries
 from domain.stats import collect_health, collect_stats
-from scheduler.profiles import sent_tip_ids
+from scheduler.profiles import load_profiles
 from tests.bot.harness import Database, seed_chat
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+# The profile's sent tips come from the database alone; no library needed to read them.
+NO_TIPS = Library(Path("content"), ("en",), {}, {}, (), {})
 
 
 def delivery(
@@ -122,7 +126,9 @@ async def test_retention_purges_old_rows_but_never_forgets_what_was_sent(migrate
             tips = set((await session.exec(select(Delivery.tip_id))).all())
             kept = (await session.exec(select(SentTip.chat_id, SentTip.tip_id))).all()
             attempts = (await session.exec(select(DeliveryAttempt))).all()
-            remembered = await sent_tip_ids(session, chat_id=ids[0])
+            connection = await session.connection()
+            profiles = await load_profiles(connection, [(ids[0], "england")], NO_TIPS)
+            remembered = profiles[ids[0]].sent
         assert "t-old" not in tips and "t-old-planned" in tips
         assert kept == [(ids[0], "t-old")]
         assert attempts == []  # cascaded with its delivery
