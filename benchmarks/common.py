@@ -556,6 +556,23 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+async def seed_broadcast(db: BenchDatabase, count: int) -> tuple[int, float, float]:
+    """`count` subscribers whose own schedule never comes due (50 years ahead), and the
+    benchmark tip planned for all of them as a broadcast: only the broadcast reaches them.
+    Returns (planned, seconds seeding, seconds planning)."""
+    now = now_utc()
+    seeded_in = await asyncio.to_thread(
+        db.seed_subscribers,
+        count,
+        next_slot_at=now.replace(year=now.year + 50),
+        today=now.date(),
+        now=now,
+        children=False,
+    )
+    planned, planned_in = await plan_broadcast_now(db)
+    return planned, seeded_in, planned_in
+
+
 async def plan_broadcast_now(db: BenchDatabase, *, at: datetime | None = None) -> tuple[int, float]:
     """Plan the benchmark tip for every matching chat with scheduler.broadcast.plan_broadcast;
     returns (planned, seconds)."""

@@ -53,9 +53,9 @@ from benchmarks.common import (
     machine_info,
     now_utc,
     pg_backend_cpu_seconds,
-    plan_broadcast_now,
     print_table,
     quick_flag,
+    seed_broadcast,
     thread_cpu_seconds,
     tipsbot_env,
     verdict,
@@ -91,16 +91,7 @@ async def end_to_end(
     """One window of the engine sending, wired as `tipsbot run` wires it."""
     db = await BenchDatabase(kind, "cpu").open()
     try:
-        now = now_utc()
-        await asyncio.to_thread(
-            db.seed_subscribers,
-            int(rate * (seconds + 20)),
-            next_slot_at=now.replace(year=now.year + 50),
-            today=now.date(),
-            now=now,
-            children=False,
-        )
-        await plan_broadcast_now(db)
+        await seed_broadcast(db, int(rate * (seconds + 20)))
         async with (
             FakeServer(enforce_limits=True) as fake,
             engine_in_process(
@@ -324,16 +315,7 @@ async def database_work(kind: DbKind, rows: int) -> list[JSON]:
     for mode in ("per row (ORM, 2 transactions)", "batched x100 (Core)"):
         db = await BenchDatabase(kind, "dbwork").open()
         try:
-            now = now_utc()
-            await asyncio.to_thread(
-                db.seed_subscribers,
-                rows,
-                next_slot_at=now.replace(year=now.year + 50),
-                today=now.date(),
-                now=now,
-                children=False,
-            )
-            await plan_broadcast_now(db)
+            await seed_broadcast(db, rows)
             engine = create_engine(db.url)
             sessions = make_session_factory(engine)
             await asyncio.to_thread(db.execute, [("UPDATE delivery SET claimed_by = 'bench'", ())])

@@ -34,11 +34,10 @@ from benchmarks.common import (
     as_db,
     loadavg,
     machine_info,
-    now_utc,
     percentile,
-    plan_broadcast_now,
     print_table,
     quick_flag,
+    seed_broadcast,
     tipsbot_env,
     verdict,
     write_results,
@@ -60,16 +59,7 @@ async def run(kind: DbKind, deliveries: int, rate: float, within: float) -> JSON
     rng = random.Random(11)
     db = await BenchDatabase(kind, "crash").open()
     try:
-        now = now_utc()
-        await asyncio.to_thread(
-            db.seed_subscribers,
-            deliveries,
-            next_slot_at=now.replace(year=now.year + 50),
-            today=now.date(),
-            now=now,
-            children=False,
-        )
-        planned, _ = await plan_broadcast_now(db)
+        planned, _, _ = await seed_broadcast(db, deliveries)
         async with FakeServer() as fake:
             env = tipsbot_env(fake, db, PAID_BROADCAST="true", PAID_SEND_RATE=f"{rate:g}")
             log = RESULTS / f"crash_soak-{kind}.log"

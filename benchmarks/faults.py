@@ -34,10 +34,9 @@ from benchmarks.common import (
     TipsbotProcess,
     loadavg,
     machine_info,
-    now_utc,
-    plan_broadcast_now,
     print_table,
     quick_flag,
+    seed_broadcast,
     tipsbot_env,
     write_results,
 )
@@ -88,16 +87,7 @@ def categorise(statuses: dict[int, tuple[str, int]], calls: list[SendCall]) -> J
 async def run(guarantee: str, deliveries: int, within: float) -> JSON:
     db = await BenchDatabase("sqlite", "faults").open()
     try:
-        now = now_utc()
-        await asyncio.to_thread(
-            db.seed_subscribers,
-            deliveries,
-            next_slot_at=now.replace(year=now.year + 50),
-            today=now.date(),
-            now=now,
-            children=False,
-        )
-        planned, _ = await plan_broadcast_now(db)
+        planned, _, _ = await seed_broadcast(db, deliveries)
         async with FakeServer(fault_rate=FAULTS) as fake:
             env = tipsbot_env(fake, db, PAID_BROADCAST="true", DELIVERY_GUARANTEE=guarantee)
             log = RESULTS / f"faults-{guarantee}.log"

@@ -38,9 +38,9 @@ from benchmarks.common import (
     machine_info,
     now_utc,
     percentile,
-    plan_broadcast_now,
     print_table,
     quick_flag,
+    seed_broadcast,
     tipsbot_env,
     verdict,
     write_results,
@@ -130,15 +130,7 @@ async def run(kind: DbKind, phase_s: float, rate: float) -> JSON:
     try:
         now = now_utc()
         chats = int(rate * (phase_s + 30))
-        await asyncio.to_thread(
-            db.seed_subscribers,
-            chats,
-            next_slot_at=now.replace(year=now.year + 50),
-            today=now.date(),
-            now=now,
-            children=False,
-        )
-        planned, _seconds = await plan_broadcast_now(db)
+        planned, _, _ = await seed_broadcast(db, chats)
         # Held back until the baseline phase is over (released with one UPDATE below).
         await asyncio.to_thread(
             db.execute, [("UPDATE delivery SET not_before = ?", (db.ts(HELD),))]

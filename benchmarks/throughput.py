@@ -46,9 +46,9 @@ from benchmarks.common import (
     loadavg,
     machine_info,
     now_utc,
-    plan_broadcast_now,
     print_table,
     quick_flag,
+    seed_broadcast,
     self_cpu_seconds,
     self_peak_rss_mb,
     tipsbot_env,
@@ -90,16 +90,7 @@ async def run_tipsbot(kind: DbKind, rate: float, paid: bool, seconds: float) -> 
     chats = int(rate * (seconds + 15))
     db = await BenchDatabase(kind, "throughput").open()
     try:
-        now = now_utc()
-        seeded_in = await asyncio.to_thread(
-            db.seed_subscribers,
-            chats,
-            next_slot_at=now.replace(year=now.year + 50),  # nothing scheduled: the broadcast only
-            today=now.date(),
-            now=now,
-            children=False,
-        )
-        planned, planned_in = await plan_broadcast_now(db)
+        planned, seeded_in, planned_in = await seed_broadcast(db, chats)
         async with FakeServer(enforce_limits=True) as fake:
             settings = {"SEND_RATE": f"{min(rate, 1000):g}"}
             if paid:
