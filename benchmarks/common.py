@@ -961,7 +961,7 @@ async def bot_in_process(
         counter.attach(engine)
     services = Services(
         settings=config,
-        engine=engine,
+        db=engine,
         sessions=make_session_factory(engine),
         library=LibraryHolder(load_library(config.content_dir, today=now_utc().date())),
         catalogs=Catalogs(config.default_language),

@@ -42,7 +42,7 @@ def build_services(settings: Settings) -> Services:
     engine = create_engine(settings.database_url)
     return Services(
         settings=settings,
-        engine=engine,
+        db=engine,
         sessions=make_session_factory(engine),
         library=LibraryHolder(library),
         catalogs=catalogs,

@@ -115,7 +115,7 @@ async def serve(application: TipsApplication, mode: Mode) -> None:
     finally:
         if web is not None:
             await web.stop()
-        await services.engine.dispose()
+        await services.db.dispose()
         log.info("tipsbot stopped; database closed")
     if conflict:
         raise UpdatesConflict(conflict[0])

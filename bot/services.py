@@ -25,7 +25,7 @@ class LibraryHolder:
 @dataclass
 class Services:
     settings: Settings
-    engine: AsyncEngine
+    db: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     library: LibraryHolder
     catalogs: Catalogs

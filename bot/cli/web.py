@@ -84,7 +84,7 @@ async def serve_web(
         await stop.wait()
     finally:
         await server.stop()
-        await services.engine.dispose()
+        await services.db.dispose()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
 

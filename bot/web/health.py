@@ -15,7 +15,7 @@ DB_TIMEOUT_SECONDS = 2.0
 async def healthz(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     try:
-        async with asyncio.timeout(DB_TIMEOUT_SECONDS), services.engine.connect() as conn:
+        async with asyncio.timeout(DB_TIMEOUT_SECONDS), services.db.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except Exception as exc:  # any failure means "not healthy"; say which part
         return web.json_response(

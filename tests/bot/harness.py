@@ -136,7 +136,7 @@ async def running_bot(
         engine = create_engine(config.database_url)
         services = Services(
             settings=config,
-            engine=engine,
+            db=engine,
             sessions=make_session_factory(engine),
             library=LibraryHolder(library or shipped_library()),
             catalogs=Catalogs(config.default_language),

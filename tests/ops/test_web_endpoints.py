@@ -32,7 +32,7 @@ async def web_only(url: str, **settings: object) -> AsyncIterator[str]:
     engine = create_engine(config.database_url)
     services = Services(
         settings=config,
-        engine=engine,
+        db=engine,
         sessions=make_session_factory(engine),
         library=LibraryHolder(shipped_library()),
         catalogs=Catalogs("en"),

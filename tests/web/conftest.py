@@ -38,7 +38,7 @@ def make_services(db: Database, *, library: Library | None = None, **settings: A
     )
     return Services(
         settings=config,
-        engine=db.engine,
+        db=db.engine,
         sessions=db.sessions,
         library=LibraryHolder(library or shipped_library()),
         catalogs=Catalogs(config.default_language),
