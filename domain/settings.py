@@ -189,10 +189,6 @@ class Settings(BaseSettings):
         return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
 
     @property
-    def timezone(self) -> ZoneInfo:
-        return ZoneInfo(self.default_timezone)
-
-    @property
     def database_url_safe(self) -> str:
         """The database URL with any password hidden, for logs."""
         return make_url(self.database_url).render_as_string(hide_password=True)
