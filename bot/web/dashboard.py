@@ -34,9 +34,9 @@ from domain.stats import (
     collect_health,
     content_flags,
     day_range,
-    deliveries_by_status,
     deliveries_per_day,
     send_lag_per_day,
+    stats_days,
     subscriber_growth,
     subscribers_by_status,
     tip_activity,
@@ -68,18 +68,15 @@ async def overview(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     now = _now(request)
     today = now.date()
-    first = today - timedelta(days=CHART_DAYS - 1)
-    midnight = datetime(today.year, today.month, today.day, tzinfo=UTC)
+    first, _ = stats_days(now, CHART_DAYS)
     async with read_session(services.sessions) as session:
         subscribers = await subscribers_by_status(session)
-        today_counts = await deliveries_by_status(
-            session, since=midnight, until=midnight + timedelta(days=1)
-        )
         health = await collect_health(session, now=now)
         per_day = await deliveries_per_day(session, first=first, last=today)
         growth = await subscriber_growth(session, first=first, last=today)
         lags = await send_lag_per_day(session, first=first, last=today)
     days = day_range(first, today)
+    today_counts = per_day[today]
     return _page(
         request,
         "overview.html",
