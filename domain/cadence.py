@@ -8,17 +8,36 @@ moved forward by the gap; an ambiguous one (autumn) takes its first occurrence.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-FREQUENCY_PRESETS: dict[int, tuple[str, ...]] = {
-    1: ("wed",),
-    2: ("tue", "thu"),
-    3: ("mon", "wed", "fri"),
-    7: WEEKDAYS,
+# Tips a week -> the weekdays they go out on (0 = Monday), as the frequency buttons offer them.
+FREQUENCY_PRESETS: dict[int, frozenset[int]] = {
+    1: frozenset({2}),
+    2: frozenset({1, 3}),
+    3: frozenset({0, 2, 4}),
+    7: frozenset(range(7)),
 }
+
+
+_HHMM = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+
+
+class StoredSchedule(Protocol):
+    """A schedule as it is stored: a `Schedule` row, or the planner's plain row of its columns."""
+
+    @property
+    def days(self) -> str: ...
+    @property
+    def send_time(self) -> str: ...
+    @property
+    def quiet_start(self) -> str: ...
+    @property
+    def quiet_end(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +67,17 @@ class Cadence:
         return len(self.days)
 
 
+def cadence_for(schedule: StoredSchedule, timezone: str) -> Cadence:
+    """The one way to turn a chat's stored schedule and time zone into a `Cadence`."""
+    return Cadence.from_strings(
+        days=schedule.days,
+        send_time=schedule.send_time,
+        timezone=timezone,
+        quiet_start=schedule.quiet_start,
+        quiet_end=schedule.quiet_end,
+    )
+
+
 def parse_days(value: str) -> frozenset[int]:
     """'mon,wed,fri' -> {0, 2, 4}. Unknown names raise ValueError."""
     names = [part.strip().lower()[:3] for part in value.split(",") if part.strip()]
@@ -62,8 +92,16 @@ def format_days(days: frozenset[int]) -> str:
 
 
 def parse_hhmm(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
+    """'08:00' or '8:00' (24-hour clock) -> time(8, 0); anything else raises ValueError."""
+    match = _HHMM.fullmatch(value.strip())
+    if match is None:
+        raise ValueError(f"not a time like 08:00 (24-hour clock): {value!r}")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def format_hhmm(at: time) -> str:
+    """time(8, 0) -> '08:00', the form schedules are stored in."""
+    return f"{at.hour:02d}:{at.minute:02d}"
 
 
 def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:

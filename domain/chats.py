@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.cadence import Cadence, next_slot
+from domain.cadence import cadence_for, format_hhmm, next_slot
 from domain.models import (
     Chat,
     ChatEvent,
@@ -179,9 +179,9 @@ def _default_schedule(chat_id: int, defaults: NewChatDefaults) -> Schedule:
     return Schedule(
         chat_id=chat_id,
         days=",".join(defaults.days),
-        send_time=defaults.send_time.strftime("%H:%M"),
-        quiet_start=defaults.quiet_start.strftime("%H:%M"),
-        quiet_end=defaults.quiet_end.strftime("%H:%M"),
+        send_time=format_hhmm(defaults.send_time),
+        quiet_start=format_hhmm(defaults.quiet_start),
+        quiet_end=format_hhmm(defaults.quiet_end),
     )
 
 
@@ -390,23 +390,13 @@ async def count_rows(
     return (await session.exec(select(func.count()).select_from(table).where(*conditions))).one()
 
 
-def cadence_for(chat: Chat, schedule: Schedule) -> Cadence:
-    return Cadence.from_strings(
-        days=schedule.days,
-        send_time=schedule.send_time,
-        timezone=chat.timezone,
-        quiet_start=schedule.quiet_start,
-        quiet_end=schedule.quiet_end,
-    )
-
-
 async def refresh_next_slot(session: AsyncSession, *, chat: Chat, now: datetime) -> None:
     """Point the planner at this chat's next slot, after any pause (call after every change)."""
     assert chat.id is not None
     schedule = await session.get(Schedule, chat.id)
     assert schedule is not None
     start = max(now, chat.paused_until) if chat.paused_until is not None else now
-    schedule.next_slot_at = next_slot(cadence_for(chat, schedule), start)
+    schedule.next_slot_at = next_slot(cadence_for(schedule, chat.timezone), start)
 
 
 async def activate(session: AsyncSession, *, chat: Chat, now: datetime) -> None:

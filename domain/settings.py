@@ -18,26 +18,18 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from domain.cadence import WEEKDAYS, parse_days, parse_hhmm
+
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 TOKEN_HELP = (
     "TELEGRAM_BOT_TOKEN is {problem}: create a bot with @BotFather in Telegram "
     "(send /newbot), then put the token it gives you in .env as TELEGRAM_BOT_TOKEN=123456:ABC..."
 )
 PLACEHOLDER_TOKENS = {"", "changeme", "your-token-here", "123456:replace-me"}
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class ConfigError(Exception):
     """A setting is missing or invalid; the message is meant for the person running tipsbot."""
-
-
-def _parse_hhmm(value: object, name: str) -> time:
-    if isinstance(value, time):
-        return value
-    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", str(value).strip())
-    if not match:
-        raise ValueError(f"{name} must be a time like 08:00 (24-hour clock), got {value!r}")
-    return time(int(match.group(1)), int(match.group(2)))
 
 
 class Settings(BaseSettings):
@@ -110,17 +102,21 @@ class Settings(BaseSettings):
     @classmethod
     def _split_days(cls, value: object) -> object:
         if isinstance(value, str):
-            days = tuple(d.strip().lower()[:3] for d in value.split(",") if d.strip())
-            bad = [d for d in days if d not in WEEKDAYS]
-            if bad or not days:
-                raise ValueError("must be weekdays like mon,wed,fri")
-            return tuple(sorted(set(days), key=WEEKDAYS.index))
+            try:
+                return tuple(WEEKDAYS[d] for d in sorted(parse_days(value)))
+            except ValueError:
+                raise ValueError("must be weekdays like mon,wed,fri") from None
         return value
 
     @field_validator("default_send_time", "quiet_hours_start", "quiet_hours_end", mode="before")
     @classmethod
     def _time(cls, value: object) -> time:
-        return _parse_hhmm(value, "this setting")
+        if isinstance(value, time):
+            return value
+        try:
+            return parse_hhmm(str(value))
+        except ValueError:
+            raise ValueError(f"must be a time like 08:00 (24-hour clock), got {value!r}") from None
 
     @field_validator("default_timezone")
     @classmethod
@@ -191,10 +187,6 @@ class Settings(BaseSettings):
             return self.telegram_base_file_url
         base = self.telegram_base_url
         return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
-
-    @property
-    def timezone(self) -> ZoneInfo:
-        return ZoneInfo(self.default_timezone)
 
     @property
     def database_url_safe(self) -> str:

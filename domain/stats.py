@@ -6,7 +6,6 @@ rows returned. Days are UTC days. No personal data leaves here: chat ids at most
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -29,8 +28,6 @@ from domain.models import (
     SystemEvent,
     TipCounter,
 )
-
-LAG_SAMPLE = 50_000
 
 
 def utc_day(session: AsyncSession, column: Any) -> ColumnElement[Any]:
@@ -57,19 +54,22 @@ class TipScore:
 
 @dataclass
 class Stats:
-    since: datetime
+    """`tipsbot stats` and the admins' /stats: the last `days` UTC days, today included, built
+    from the same queries as the dashboard's pages so the three never disagree."""
+
+    since: datetime  # midnight UTC at the start of the first day
     subscribers_by_status: dict[str, int]
     subscribers_by_topic: dict[str, int]
     subscribers_by_language: dict[str, int]
     subscribers_by_region: dict[str, int]
-    deliveries_per_day: dict[str, dict[str, int]]  # ISO day -> status -> count
+    deliveries_per_day: dict[str, dict[str, int]]  # ISO day -> status -> count; empty days left out
     failure_reasons: list[tuple[str, int]]
     lag_median_seconds: float | None
     lag_p95_seconds: float | None
     most_helpful: list[TipScore]
     least_helpful: list[TipScore]
     after_tip: dict[str, dict[str, int]]  # tip -> stopped-after / blocked-after / forget-after
-    new_subscribers_per_day: dict[str, int] = field(default_factory=dict)
+    new_subscribers_per_day: dict[str, int] = field(default_factory=dict)  # empty days left out
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -84,80 +84,36 @@ async def _counts(session: AsyncSession, column: Any, *where: Any) -> dict[str, 
     return {str(key): int(n) for key, n in rows.all()}
 
 
+def stats_days(now: datetime, days: int) -> tuple[date, date]:
+    """The first and last UTC day of a `days`-day window that ends today."""
+    last = now.astimezone(UTC).date()
+    return last - timedelta(days=days - 1), last
+
+
 async def collect_stats(session: AsyncSession, *, now: datetime, days: int) -> Stats:
-    since = now - timedelta(days=days)
-    per_day: dict[str, dict[str, int]] = defaultdict(dict)
-    day = utc_day(session, col(Delivery.planned_at))
-    for when, status, n in await session.exec(
-        select(day, Delivery.status, func.count())
-        .where(col(Delivery.planned_at) >= since)
-        .group_by(day, col(Delivery.status))
-    ):
-        per_day[_as_date(when).isoformat()][status] = int(n)
-    # A literal (not a bound parameter), so PostgreSQL sees one expression in SELECT and GROUP BY.
-    reason = func.coalesce(
-        col(Delivery.error_description), col(Delivery.reason), literal_column("'unknown'")
-    )
-    failures = await session.exec(
-        select(reason, func.count())
-        .where(
-            col(Delivery.planned_at) >= since,
-            col(Delivery.status).in_([DeliveryStatus.FAILED.value, DeliveryStatus.UNKNOWN.value]),
-        )
-        .group_by(reason)
-        .order_by(func.count().desc())
-        .limit(10)
-    )
-    lags = [
-        (sent - due).total_seconds()
-        for sent, due in await session.exec(
-            select(Delivery.sent_at, Delivery.not_before)
-            .where(col(Delivery.sent_at).is_not(None), col(Delivery.sent_at) >= since)
-            .order_by(col(Delivery.sent_at).desc())
-            .limit(LAG_SAMPLE)
-        )
-        if sent is not None
-    ]
-    lags.sort()
-    scores = [
-        TipScore(tip, int(up or 0), int(down or 0))
-        for tip, up, down in await session.exec(
-            select(
-                Feedback.tip_id,
-                func.sum(cast(col(Feedback.value) > 0, Integer)),
-                func.sum(cast(col(Feedback.value) < 0, Integer)),
-            ).group_by(col(Feedback.tip_id))
-        )
-    ]
-    after: dict[str, dict[str, int]] = defaultdict(dict)
-    for counter in await session.exec(select(TipCounter)):
-        after[counter.tip_id][counter.kind] = counter.count
-    joined_day = utc_day(session, col(Chat.created_at))
-    growth = {
-        _as_date(when).isoformat(): int(n)
-        for when, n in await session.exec(
-            select(joined_day, func.count())
-            .where(col(Chat.created_at) >= since)
-            .group_by(joined_day)
-        )
-    }
+    first, last = stats_days(now, days)
+    per_day = await deliveries_per_day(session, first=first, last=last)
+    growth = await subscriber_growth(session, first=first, last=last)
+    lag = await send_lag(session, first=first, last=last)
+    activity = await tip_activity(session)
+    scores = [TipScore(a.tip_id, a.up, a.down) for a in activity.values() if a.up or a.down]
     ranked = sorted(scores, key=lambda s: (-s.net, -s.up, s.tip_id))
     return Stats(
-        since=since,
-        subscribers_by_status=await _counts(session, col(Chat.status)),
+        since=_utc_midnight(first),
+        subscribers_by_status=await subscribers_by_status(session),
         subscribers_by_topic=await _counts(
             session, col(ChatTopic.topic_id), col(ChatTopic.chat_id).in_(select(Chat.id))
         ),
         subscribers_by_language=await _counts(session, col(Chat.language)),
         subscribers_by_region=await _counts(session, col(Chat.region)),
-        deliveries_per_day=dict(sorted(per_day.items())),
-        failure_reasons=[(str(reason), int(n)) for reason, n in failures.all()],
-        lag_median_seconds=statistics.median(lags) if lags else None,
-        lag_p95_seconds=lags[min(len(lags) - 1, int(len(lags) * 0.95))] if lags else None,
+        deliveries_per_day={d.isoformat(): counts for d, counts in per_day.items() if counts},
+        failure_reasons=await failure_reasons(session, first=first, last=last),
+        lag_median_seconds=lag.median_seconds if lag else None,
+        lag_p95_seconds=lag.p95_seconds if lag else None,
         most_helpful=ranked[:5],
-        least_helpful=list(reversed(ranked[-5:])) if ranked else [],
-        after_tip=dict(after),
-        new_subscribers_per_day=dict(sorted(growth.items())),
+        least_helpful=list(reversed(ranked[-5:])),
+        after_tip=await tip_counters(session),
+        new_subscribers_per_day={g.day.isoformat(): g.new for g in growth if g.new},
     )
 
 
@@ -230,16 +186,26 @@ async def subscribers_by_status(session: AsyncSession) -> dict[str, int]:
     return await _counts(session, col(Chat.status))
 
 
-async def deliveries_by_status(
-    session: AsyncSession, *, since: datetime, until: datetime
-) -> dict[str, int]:
-    """Deliveries planned in [since, until), by status."""
-    return await _counts(
-        session,
-        col(Delivery.status),
-        col(Delivery.planned_at) >= since,
-        col(Delivery.planned_at) < until,
+async def failure_reasons(
+    session: AsyncSession, *, first: date, last: date, limit: int = 10
+) -> list[tuple[str, int]]:
+    """The commonest reasons deliveries planned in these UTC days failed or may have failed."""
+    # A literal (not a bound parameter), so PostgreSQL sees one expression in SELECT and GROUP BY.
+    reason = func.coalesce(
+        col(Delivery.error_description), col(Delivery.reason), literal_column("'unknown'")
     )
+    rows = await session.exec(
+        select(reason, func.count())
+        .where(
+            col(Delivery.planned_at) >= _utc_midnight(first),
+            col(Delivery.planned_at) < _utc_midnight(last + timedelta(days=1)),
+            col(Delivery.status).in_([DeliveryStatus.FAILED.value, DeliveryStatus.UNKNOWN.value]),
+        )
+        .group_by(reason)
+        .order_by(func.count().desc(), reason)
+        .limit(limit)
+    )
+    return [(str(text), int(n)) for text, n in rows.all()]
 
 
 async def deliveries_per_day(
@@ -306,29 +272,34 @@ async def subscriber_growth(session: AsyncSession, *, first: date, last: date) -
 
 
 @dataclass(frozen=True)
-class LagDay:
-    day: date
+class Lag:
     sends: int
     median_seconds: float
     p95_seconds: float
 
 
-async def send_lag_per_day(session: AsyncSession, *, first: date, last: date) -> list[LagDay]:
-    """How late tips went out (sent_at - not_before), per UTC day of sending: the median and the
-    95th percentile (nearest rank), to the millisecond. Days without sends are left out.
+@dataclass(frozen=True)
+class LagDay(Lag):
+    day: date
 
-    Both are computed in the database with window functions (SQLite >= 3.25, PostgreSQL), so
-    the cost does not depend on how many deliveries a day had.
+
+def _lag_query(session: AsyncSession, *, first: date, last: date, per_day: bool) -> Any:
+    """How late tips went out (sent_at - not_before) for sends in these UTC days: the count, the
+    median and the 95th percentile (nearest rank), per day or over the whole range.
+
+    Computed in the database with window functions (SQLite >= 3.25, PostgreSQL), so the cost
+    does not depend on how many deliveries a day had.
     """
     sent = col(Delivery.sent_at)
     day = utc_day(session, sent)
     lag = seconds_between(session, sent, col(Delivery.not_before))
+    partition = day if per_day else None
     ranked = (
         select(
             day.label("day"),
             lag.label("lag"),
-            func.row_number().over(partition_by=day, order_by=lag).label("rank"),
-            func.count().over(partition_by=day).label("n"),
+            func.row_number().over(partition_by=partition, order_by=lag).label("rank"),
+            func.count().over(partition_by=partition).label("n"),
         )
         .where(
             sent.is_not(None),
@@ -340,20 +311,33 @@ async def send_lag_per_day(session: AsyncSession, *, first: date, last: date) ->
     rank, n = ranked.c["rank"], ranked.c["n"]
     middle = or_(rank == (n + 1) // 2, rank == (n + 2) // 2)  # one row when n is odd, else two
     p95_rank = (n * 95 + 99) // 100  # ceil(0.95 n) in integers
-    rows = await session.exec(
-        select(
-            ranked.c["day"],
-            func.max(n),
-            func.avg(case((middle, ranked.c["lag"]))),
-            func.max(case((rank == p95_rank, ranked.c["lag"]))),
-        )
-        .group_by(ranked.c["day"])
-        .order_by(ranked.c["day"])
+    figures = (
+        func.max(n),
+        func.avg(case((middle, ranked.c["lag"]))),
+        func.max(case((rank == p95_rank, ranked.c["lag"]))),
     )
+    if per_day:
+        return select(ranked.c["day"], *figures).group_by(ranked.c["day"]).order_by(ranked.c["day"])
+    return select(*figures)
+
+
+async def send_lag_per_day(session: AsyncSession, *, first: date, last: date) -> list[LagDay]:
+    """Send lag per UTC day of sending, to the millisecond. Days without sends are left out."""
+    rows = await session.exec(_lag_query(session, first=first, last=last, per_day=True))
     return [
-        LagDay(_as_date(when), int(count), round(float(median), 3), round(float(p95), 3))
+        LagDay(int(count), round(float(median), 3), round(float(p95), 3), _as_date(when))
         for when, count, median, p95 in rows
     ]
+
+
+async def send_lag(session: AsyncSession, *, first: date, last: date) -> Lag | None:
+    """Send lag over all sends in these UTC days, to the millisecond; None without sends."""
+    count, median, p95 = (
+        await session.exec(_lag_query(session, first=first, last=last, per_day=False))
+    ).one()
+    if not count:
+        return None
+    return Lag(int(count), round(float(median), 3), round(float(p95), 3))
 
 
 @dataclass(frozen=True)
@@ -389,11 +373,7 @@ async def tip_activity(session: AsyncSession) -> dict[str, TipActivity]:
             ).group_by(col(Feedback.tip_id))
         )
     }
-    counters: dict[str, dict[str, int]] = defaultdict(dict)
-    for counter in await session.exec(
-        select(TipCounter).where(col(TipCounter.kind).in_(["stopped-after", "blocked-after"]))
-    ):
-        counters[counter.tip_id][counter.kind] = counter.count
+    counters = await tip_counters(session)
     return {
         tip: TipActivity(
             tip_id=tip,
@@ -405,6 +385,14 @@ async def tip_activity(session: AsyncSession) -> dict[str, TipActivity]:
         )
         for tip in sorted(set(sent) | set(thumbs) | set(counters))
     }
+
+
+async def tip_counters(session: AsyncSession) -> dict[str, dict[str, int]]:
+    """Per tip, how many chats stopped, blocked the bot or erased themselves right after it."""
+    counters: dict[str, dict[str, int]] = defaultdict(dict)
+    for counter in await session.exec(select(TipCounter)):
+        counters[counter.tip_id][counter.kind] = counter.count
+    return dict(counters)
 
 
 async def content_flags(session: AsyncSession) -> list[ContentFlag]:

@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.cadence import after_quiet_hours
-from domain.chats import cadence_for
+from domain.cadence import after_quiet_hours, cadence_for
 from domain.content.model import Tip
 from domain.models import (
     Chat,
@@ -95,7 +94,7 @@ async def plan_broadcast(
                 send_at = (
                     now
                     if tip.ignore_quiet_hours
-                    else after_quiet_hours(cadence_for(chat, schedule), now)
+                    else after_quiet_hours(cadence_for(schedule, chat.timezone), now)
                 )
                 plan.chats += 1
                 plan.at_night += send_at > now

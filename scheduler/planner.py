@@ -21,7 +21,13 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.cadence import Cadence, after_quiet_hours, latest_slot_at_or_before, next_slot
+from domain.cadence import (
+    Cadence,
+    after_quiet_hours,
+    cadence_for,
+    latest_slot_at_or_before,
+    next_slot,
+)
 from domain.content.index import TipIndex
 from domain.content.model import Library, Tip
 from domain.models import (
@@ -131,13 +137,7 @@ class _Timings:
         key = (chat.days, chat.send_time, chat.timezone, chat.quiet_start, chat.quiet_end)
         timing = self._memo.get(key)
         if timing is None:
-            cadence = Cadence.from_strings(
-                days=chat.days,
-                send_time=chat.send_time,
-                timezone=chat.timezone,
-                quiet_start=chat.quiet_start,
-                quiet_end=chat.quiet_end,
-            )
+            cadence = cadence_for(chat, chat.timezone)
             now = self.now
             timing = _Timing(
                 cadence,

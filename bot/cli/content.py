@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from domain.cadence import Cadence
+from domain.cadence import cadence_for, format_hhmm
 from domain.content.coverage import Coverage, coverage
 from domain.content.errors import Problem, RenderError, Severity, display_path
 from domain.content.frontmatter import did_you_mean
@@ -331,25 +331,35 @@ def to_terminal(telegram_html: str) -> str:
 @click.option("--weeks", type=click.IntRange(1, 520), default=12, show_default=True)
 @click.option("--region", default="england", show_default=True)
 @click.option("--lang", "language", default=None, help="Show titles in this language.")
-@click.option("--days", default="mon,wed,fri", show_default=True)
-@click.option("--time", "send_time", default="10:00", show_default=True)
-@click.option("--timezone", default="Europe/London", show_default=True)
+@click.option("--days", help="Send days like mon,wed,fri (default DEFAULT_DAYS).")
+@click.option("--time", "send_time", help="Send time like 10:00 (default DEFAULT_SEND_TIME).")
+@click.option("--timezone", help="IANA time zone (default DEFAULT_TIMEZONE).")
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="First day (default today).")
 @click.option("--content-dir", "path", type=click.Path(path_type=str), help="Library folder.")
+@click.pass_context
 def timeline_command(
+    ctx: click.Context,
     due: datetime | None,
     born: datetime | None,
     topics: str,
     weeks: int,
     region: str,
     language: str | None,
-    days: str,
-    send_time: str,
-    timezone: str,
+    days: str | None,
+    send_time: str | None,
+    timezone: str | None,
     start: datetime | None,
     path: str | None,
 ) -> None:
-    """Which tip a family with this profile gets on each send day (the delivery rules)."""
+    """Which tip a family with this profile gets on each send day (the delivery rules).
+
+    Quiet hours, and whatever of days, time and time zone is not given, come from the
+    settings new subscribers get (QUIET_HOURS_START, DEFAULT_DAYS, ...).
+    """
+    from bot.cli import get_settings
+    from domain.models import Schedule  # the database layer only for this command
+
+    settings = get_settings(ctx)
     if (due is None) == (born is None):
         raise click.UsageError("give exactly one of --due-date and --birth-date")
     library = _load(_content_dir(path))
@@ -360,13 +370,14 @@ def timeline_command(
     if unknown:
         raise click.BadParameter(f"unknown topic(s): {', '.join(unknown)}", param_hint="--topics")
     try:
-        cadence = Cadence.from_strings(
-            days=days,
-            send_time=send_time,
-            timezone=timezone,
-            quiet_start="21:00",
-            quiet_end="08:00",
+        schedule = Schedule(
+            chat_id=0,
+            days=days or ",".join(settings.default_days),
+            send_time=send_time or format_hhmm(settings.default_send_time),
+            quiet_start=format_hhmm(settings.quiet_hours_start),
+            quiet_end=format_hhmm(settings.quiet_hours_end),
         )
+        cadence = cadence_for(schedule, timezone or settings.default_timezone)
     except (ValueError, KeyError) as exc:
         raise click.BadParameter(f"{exc}") from None
     first = (start or datetime.combine(_today(), time())).replace(tzinfo=cadence.timezone)

@@ -17,13 +17,13 @@ from domain.settings import Settings
 from domain.stats import Stats, collect_stats
 
 
-async def _stats(settings: Settings, days: int) -> Stats:
+async def _stats(settings: Settings, days: int, now: datetime) -> Stats:
     await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
     try:
         sessions: async_sessionmaker[AsyncSession] = make_session_factory(engine)
         async with sessions() as session:
-            return await collect_stats(session, now=datetime.now(UTC), days=days)
+            return await collect_stats(session, now=now, days=days)
     finally:
         await engine.dispose()
 
@@ -74,12 +74,17 @@ def render_stats(stats: Stats, days: int) -> str:
 @click.option(
     "--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
+@click.option("--at", "at", help="Count as if it were this time (ISO-8601; default now).")
 @click.pass_context
-def stats_command(ctx: click.Context, days: int, output: str) -> None:
-    """Subscribers, deliveries per day, failures, lag, feedback and stops after tips."""
-    from bot.cli import get_settings
+def stats_command(ctx: click.Context, days: int, output: str, at: str | None) -> None:
+    """Subscribers, deliveries per day, failures, lag, feedback and stops after tips.
 
-    stats = asyncio.run(_stats(get_settings(ctx), days))
+    The same numbers as the dashboard: the last DAYS UTC days, today included.
+    """
+    from bot.cli import get_settings
+    from bot.cli.delivery import parse_moment
+
+    stats = asyncio.run(_stats(get_settings(ctx), days, parse_moment(at)))
     if output == "json":
         click.echo(json.dumps(stats.as_dict(), indent=2, ensure_ascii=False))
     else:

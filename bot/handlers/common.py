@@ -14,7 +14,7 @@ from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.intake import ChatIntake
-from domain.cadence import Cadence, first_send_at
+from domain.cadence import cadence_for, first_send_at
 from domain.chats import (
     ChatProfile,
     NewChat,
@@ -230,18 +230,9 @@ async def answer(query: CallbackQuery | None, text: str | None = None) -> None:
             await query.answer(text)
 
 
-def cadence_of(profile: ChatProfile) -> Cadence:
-    return Cadence.from_strings(
-        days=profile.schedule.days,
-        send_time=profile.schedule.send_time,
-        timezone=profile.chat.timezone,
-        quiet_start=profile.schedule.quiet_start,
-        quiet_end=profile.schedule.quiet_end,
-    )
-
-
 def next_tip_at(profile: ChatProfile, now: datetime) -> datetime | None:
     """When the next scheduled tip will come, or None while stopped."""
     if profile.chat.status not in (ChatStatus.ACTIVE, ChatStatus.PAUSED):
         return None
-    return first_send_at(cadence_of(profile), now, profile.chat.paused_until)
+    cadence = cadence_for(profile.schedule, profile.chat.timezone)
+    return first_send_at(cadence, now, profile.chat.paused_until)

@@ -30,7 +30,7 @@ from bot.handlers.common import (
 from bot.handlers.schedule import change_schedule, frequency_buttons, preset_time, time_buttons
 from bot.handlers.topics import toggle_topic, topic_keyboard, topics_text
 from bot.texts import schedule_line, topics_line, when_line
-from domain.cadence import FREQUENCY_PRESETS, WEEKDAYS
+from domain.cadence import FREQUENCY_PRESETS
 from domain.chats import ChatProfile, activate, get_chat, load_profile, set_topics
 from domain.i18n import Translator
 
@@ -205,7 +205,7 @@ async def onboarding_button(update: Update, context: BotContext) -> None:
     elif action == "freq":
         await show_frequency(update, await profile_for(context, where.chat_id), t)
     elif action == "f" and small_int(arg) in FREQUENCY_PRESETS:
-        days = frozenset(WEEKDAYS.index(d) for d in FREQUENCY_PRESETS[int(arg)])
+        days = FREQUENCY_PRESETS[int(arg)]
         await show_time(update, await change_schedule(context, where.chat_id, days=days), t)
     elif action == "time":
         await show_time(update, await profile_for(context, where.chat_id), t)

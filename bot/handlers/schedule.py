@@ -20,7 +20,13 @@ from bot.handlers.common import (
     show,
 )
 from bot.texts import local_time, schedule_line, when_line
-from domain.cadence import FREQUENCY_PRESETS, WEEKDAYS, format_days, parse_days, parse_hhmm
+from domain.cadence import (
+    FREQUENCY_PRESETS,
+    format_days,
+    format_hhmm,
+    parse_days,
+    parse_hhmm,
+)
 from domain.chats import ChatProfile, get_chat, load_profile, refresh_next_slot
 from domain.i18n import Translator
 
@@ -159,7 +165,7 @@ async def schedule_button(update: Update, context: BotContext) -> None:
     await answer(query)
     profile: ChatProfile | None = None
     if action == "f" and small_int(arg) in FREQUENCY_PRESETS:
-        days = frozenset(WEEKDAYS.index(d) for d in FREQUENCY_PRESETS[int(arg)])
+        days = FREQUENCY_PRESETS[int(arg)]
         profile = await change_schedule(context, where.chat_id, days=days)
     elif day is not None:
         profile = await change_schedule(context, where.chat_id, days=current ^ {day})
@@ -194,13 +200,12 @@ async def schedule_button(update: Update, context: BotContext) -> None:
 def parse_time_text(text: str) -> str | None:
     """'9:30', '09.30', '0930' -> '09:30'; None when it is not a time of day."""
     digits = text.strip().replace(".", ":").replace("h", ":")
-    if ":" not in digits and digits.isascii() and digits.isdigit() and len(digits) in (3, 4):
+    if ":" not in digits and len(digits) in (3, 4):
         digits = f"{digits[:-2]}:{digits[-2:]}"
-    hours, _sep, minutes = digits.partition(":")
-    hour, minute = small_int(hours, maximum=23), small_int(minutes, maximum=59)
-    if hour is None or minute is None or len(minutes) != 2:
+    try:
+        return format_hhmm(parse_hhmm(digits))
+    except ValueError:
         return None
-    return f"{hour:02d}:{minute:02d}"
 
 
 def preset_time(arg: str) -> str | None:

@@ -23,7 +23,7 @@ from bot.web import auth, templating
 from bot.web.charts import Chart, Series, daily_chart
 from bot.web.keys import SERVICES
 from domain.content.errors import display_path
-from domain.content.model import Library
+from domain.content.model import REVIEW_DUE_DAYS, Library, ReviewState, review_state
 from domain.db import read_session
 from domain.delivery_log import LogFilter, LogRow, count_log, read_log_page
 from domain.models import ChatStatus, DeliveryStatus
@@ -34,9 +34,9 @@ from domain.stats import (
     collect_health,
     content_flags,
     day_range,
-    deliveries_by_status,
     deliveries_per_day,
     send_lag_per_day,
+    stats_days,
     subscriber_growth,
     subscribers_by_status,
     tip_activity,
@@ -46,7 +46,6 @@ CHART_DAYS = 30
 PAGE_SIZE = 50
 CSV_LIMIT = 100_000
 CSV_BATCH = 1_000
-REVIEW_WITHIN_DAYS = 30
 CSV_COLUMNS = tuple(f.name for f in dataclasses.fields(LogRow))
 STATUSES = tuple(s.value for s in DeliveryStatus)
 # The order bars stack in, bottom up: outcomes first, then what is still on its way.
@@ -69,18 +68,15 @@ async def overview(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     now = _now(request)
     today = now.date()
-    first = today - timedelta(days=CHART_DAYS - 1)
-    midnight = datetime(today.year, today.month, today.day, tzinfo=UTC)
+    first, _ = stats_days(now, CHART_DAYS)
     async with read_session(services.sessions) as session:
         subscribers = await subscribers_by_status(session)
-        today_counts = await deliveries_by_status(
-            session, since=midnight, until=midnight + timedelta(days=1)
-        )
         health = await collect_health(session, now=now)
         per_day = await deliveries_per_day(session, first=first, last=today)
         growth = await subscriber_growth(session, first=first, last=today)
         lags = await send_lag_per_day(session, first=first, last=today)
     days = day_range(first, today)
+    today_counts = per_day[today]
     return _page(
         request,
         "overview.html",
@@ -381,14 +377,13 @@ def _sort_key(line: TipLine, sort: str) -> tuple[float, int, str]:
 
 
 def review_list(library: Library, today: date) -> list[ReviewLine]:
-    """Tips and translations whose review is overdue or due within REVIEW_WITHIN_DAYS."""
-    horizon = today + timedelta(days=REVIEW_WITHIN_DAYS)
+    """Tips and translations whose review is overdue or due (within REVIEW_DUE_DAYS)."""
     lines = []
     for tip in library.tips.values():
         dates = {tip.language: tip.review_by}
         dates |= {lang: t.review_by for lang, t in tip.translations.items() if t.review_by}
         for language, review_by in dates.items():
-            if review_by <= horizon:
+            if review_state(review_by, today) is not ReviewState.CURRENT:
                 lines.append(ReviewLine(tip.id, language, review_by, (review_by - today).days))
     return sorted(lines, key=lambda r: (r.review_by, r.tip_id, r.language))
 
@@ -425,7 +420,7 @@ async def tips(request: web.Request) -> web.Response:
         library_errors=errors,
         flags=flags,
         reviews=review_list(library, today),
-        review_days=REVIEW_WITHIN_DAYS,
+        review_days=REVIEW_DUE_DAYS,
         retention_days=services.settings.log_retention_days,
     )
 

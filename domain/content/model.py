@@ -13,11 +13,28 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from domain.content.errors import Problem, Severity
-from domain.content.stages import Stage, stages_of
 
 REGIONS: tuple[str, ...] = ("england", "wales", "scotland", "northern-ireland")
 ALL_MONTHS: frozenset[int] = frozenset(range(1, 13))
 DEFAULT_PRIORITY = 3
+REVIEW_DUE_DAYS = 30  # editors are told, and the dashboard lists it, this long before review_by
+
+
+class ReviewState(enum.Enum):
+    """Where a text stands against its `review_by` date on a given day."""
+
+    CURRENT = "current"
+    DUE = "due"  # review_by falls within REVIEW_DUE_DAYS
+    OVERDUE = "overdue"  # past review_by: the facts may be stale
+
+
+def review_state(review_by: date, today: date) -> ReviewState:
+    """The one review rule: overdue after `review_by`, due within REVIEW_DUE_DAYS of it."""
+    if today > review_by:
+        return ReviewState.OVERDUE
+    if review_by <= today + timedelta(days=REVIEW_DUE_DAYS):
+        return ReviewState.DUE
+    return ReviewState.CURRENT
 
 
 class ReviewStatus(enum.StrEnum):
@@ -92,7 +109,11 @@ class TipText:
     review_by: date | None = None
 
     def is_review_overdue(self, today: date) -> bool:
-        return self.review_by is not None and today > self.review_by
+        """An overdue translation is not sent: the master text goes out instead."""
+        return (
+            self.review_by is not None
+            and review_state(self.review_by, today) is ReviewState.OVERDUE
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +170,7 @@ class Tip:
 
     def is_review_overdue(self, today: date) -> bool:
         """Past `review_by` the facts may be stale: the tip is not sent until re-reviewed."""
-        return today > self.review_by
-
-    def is_review_due(self, today: date, *, within_days: int = 30) -> bool:
-        """Not yet overdue, but `review_by` falls within the next `within_days` days."""
-        return today <= self.review_by <= today + timedelta(days=within_days)
+        return review_state(self.review_by, today) is ReviewState.OVERDUE
 
     def is_in_date_window(self, today: date) -> bool:
         after_start = self.date_from is None or today >= self.date_from
@@ -233,13 +250,6 @@ class Library:
     def topic_of(self, tip: Tip) -> Topic:
         """The tip's primary topic (its folder and emoji)."""
         return self.topics[tip.primary_topic]
-
-    def stages_of(self, tip: Tip) -> tuple[Stage, ...]:
-        return stages_of(tip)
-
-    def tips_in_topic(self, topic_id: str) -> tuple[Tip, ...]:
-        """Tips listing `topic_id` among their topics, by id."""
-        return tuple(tip for tip in self.tips.values() if topic_id in tip.topics)
 
     @classmethod
     def empty(cls, content_dir: Path, *, problems: tuple[Problem, ...] = ()) -> Library:

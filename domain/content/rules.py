@@ -26,7 +26,6 @@ SERIES_PART_MIN = 1
 MONTH_RANGE = (1, 12)
 REVIEW_STATUSES = ("awaiting-review", "reviewed")
 BODY_SOFT_LIMIT = 600  # characters; longer bodies get a warning
-REVIEW_DUE_DAYS = 30
 
 MASTER_REQUIRED = ("id", "title", "topics", "reviewed", "review_by")
 MASTER_FIELDS = (

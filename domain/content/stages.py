@@ -61,7 +61,6 @@ STAGES: tuple[Stage, ...] = (
     _child("4-5y", (4, "year"), (5, "year")),
     _child("5-6y", (5, "year"), (6, "year")),
 )
-STAGES_BY_ID: dict[str, Stage] = {stage.id: stage for stage in STAGES}
 
 
 def stages_of(tip: Tip) -> tuple[Stage, ...]:

@@ -40,11 +40,13 @@ from domain.content.model import (
     AgeWindow,
     LoadedFile,
     PregnancyWindow,
+    ReviewState,
     ReviewStatus,
     Source,
     Tip,
     TipText,
     Topic,
+    review_state,
 )
 from domain.content.render import (
     ENTITY_LIMIT,
@@ -71,7 +73,6 @@ from domain.content.rules import (
     PREGNANCY_FROM_RANGE,
     PREGNANCY_UNTIL_RANGE,
     PRIORITY_RANGE,
-    REVIEW_DUE_DAYS,
     REVIEW_STATUSES,
     SERIES_FIELDS,
     SERIES_PART_MIN,
@@ -234,7 +235,7 @@ def parse_translation(
         notes.append(
             info(name.path, 1, f"the {language} translation awaits review by a native speaker")
         )
-    if review_by is not None and ctx.today > review_by:
+    if review_by is not None and review_state(review_by, ctx.today) is ReviewState.OVERDUE:
         notes.append(
             warning(
                 name.path,
@@ -779,7 +780,8 @@ class _MasterFields(_Readers):
         today = self.ctx.today
         at = self.reader.line(self.entries["review_by"].value)
         path = self.name.path
-        if today > review_by:
+        state = review_state(review_by, today)
+        if state is ReviewState.OVERDUE:
             self.notes.append(
                 warning(
                     path,
@@ -788,7 +790,7 @@ class _MasterFields(_Readers):
                     "checks the facts and sets new reviewed and review_by dates",
                 )
             )
-        elif (review_by - today).days <= REVIEW_DUE_DAYS:
+        elif state is ReviewState.DUE:
             days = (review_by - today).days
             self.notes.append(warning(path, at, f"review due by {review_by} (in {days} days)"))
         if reviewed > today:

@@ -178,3 +178,41 @@ def test_every_command_has_help_and_is_in_the_editors_guide(runner: CliRunner) -
         assert command.help, name
         assert runner.invoke(content, [name, "--help"]).exit_code == 0
         assert f"tipsbot content {name}" in guide, name
+
+
+def _timeline_first_line(runner: CliRunner, env: dict[str, str]) -> str:
+    args = ["timeline", "--birth-date", "2026-03-01", "--weeks", "1", "--days", "mon"]
+    args += ["--time", "22:00", "--start", "2026-06-01", "--content-dir", str(TEST_LIBRARY)]
+    result = runner.invoke(content, args, env=env)
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()[0]
+
+
+def test_timeline_keeps_the_quiet_hours_from_the_settings(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    for name in ("QUIET_HOURS_START", "QUIET_HOURS_END", "DEFAULT_TIMEZONE"):
+        monkeypatch.delenv(name, raising=False)
+    # 22:00 falls in the default quiet hours (21:00-08:00): the tip waits for the morning.
+    assert _timeline_first_line(runner, {}).startswith("Tue 2026-06-02 08:00")
+    assert _timeline_first_line(runner, {"QUIET_HOURS_END": "07:30"}).startswith(
+        "Tue 2026-06-02 07:30"
+    )
+    assert _timeline_first_line(runner, {"QUIET_HOURS_START": "23:00"}).startswith(
+        "Mon 2026-06-01 22:00"
+    )
+
+
+def test_timeline_starts_from_the_defaults_new_subscribers_get(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    env = {"DEFAULT_DAYS": "tue,sat", "DEFAULT_SEND_TIME": "09:15"}
+    args = ["timeline", "--birth-date", "2026-03-01", "--weeks", "1", "--start", "2026-06-01"]
+    result = runner.invoke(content, [*args, "--content-dir", str(TEST_LIBRARY)], env=env)
+    assert result.exit_code == 0, result.output
+    days = [line.split()[:3] for line in result.output.splitlines()[:-1]]
+    assert days == [["Tue", "2026-06-02", "09:15"], ["Sat", "2026-06-06", "09:15"]]
+    bad = runner.invoke(content, [*args, "--days", "funday", "--content-dir", str(TEST_LIBRARY)])
+    assert bad.exit_code == 2 and "funday" in bad.output

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from domain.content import AgeWindow, Library, PregnancyWindow, ReviewStatus, load_library
-from domain.content.model import ALL_MONTHS, REGIONS
+from domain.content.model import ALL_MONTHS, REGIONS, ReviewState, review_state
 from domain.content.stages import (
     STAGES,
     age_in_days,
@@ -104,7 +104,7 @@ def test_ages_convert_as_the_contract_says() -> None:
 
 
 def test_stages(library: Library) -> None:
-    assert [s.id for s in library.stages_of(library.tips["water"])] == [
+    assert [s.id for s in stages_of(library.tips["water"])] == [
         "pregnancy-t1",
         "pregnancy-t2",
         "pregnancy-t3",
@@ -125,8 +125,12 @@ def test_sendable_follows_dates_season_and_review() -> None:
     assert tip.is_sendable(date(2026, 12, 31))
     assert not tip.is_sendable(date(2026, 6, 1))  # out of season
     assert not tip.is_sendable(date(2027, 1, 2))  # after the dates (and the review)
-    assert tip.is_review_due(date(2026, 12, 15))
-    assert not tip.is_review_due(date(2026, 6, 1))
+    assert review_state(tip.review_by, date(2026, 12, 15)) is ReviewState.DUE
+    assert review_state(tip.review_by, date(2026, 6, 1)) is ReviewState.CURRENT
+    assert review_state(tip.review_by, tip.review_by) is ReviewState.DUE
+    assert review_state(tip.review_by, tip.review_by + timedelta(days=1)) is ReviewState.OVERDUE
+    assert review_state(tip.review_by, tip.review_by - timedelta(days=30)) is ReviewState.DUE
+    assert review_state(tip.review_by, tip.review_by - timedelta(days=31)) is ReviewState.CURRENT
 
 
 def test_windows_with_one_end_use_the_contract_limits(tmp_path: Path) -> None:

@@ -5,19 +5,25 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.cadence import (
     Cadence,
     after_quiet_hours,
+    cadence_for,
     first_send_at,
+    format_hhmm,
     in_quiet_hours,
     latest_slot_at_or_before,
     local_to_utc,
     next_slot,
     parse_days,
+    parse_hhmm,
 )
+from domain.models import Schedule
+from domain.settings import load_settings
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -94,6 +100,36 @@ def test_latest_missed_slot() -> None:
     assert latest_slot_at_or_before(c, datetime(2026, 11, 26, 12, tzinfo=UTC)) == datetime(
         2026, 11, 25, 10, tzinfo=UTC
     )
+
+
+def test_cadence_for_reads_a_stored_schedule_in_the_chat_zone() -> None:
+    schedule = Schedule(
+        chat_id=1, days="fri,mon", send_time="7:05", quiet_start="22:30", quiet_end="06:00"
+    )
+    assert cadence_for(schedule, "Asia/Karachi") == Cadence(
+        frozenset({0, 4}), time(7, 5), ZoneInfo("Asia/Karachi"), time(22, 30), time(6)
+    )
+
+
+@pytest.mark.parametrize("good", ["08:00", "8:00", " 23:59 ", "0:00"])
+def test_parse_hhmm_reads_the_24_hour_clock(good: str) -> None:
+    at = parse_hhmm(good)
+    assert format_hhmm(at) == f"{int(good.split(':')[0]):02d}:{good.strip()[-2:]}"
+
+
+@pytest.mark.parametrize("bad", ["24:00", "12:60", "8", "08:0", "08:00:00", "²²:²²", "٠٨:٠٠", ""])
+def test_parse_hhmm_refuses_what_is_not_a_time(bad: str) -> None:
+    with pytest.raises(ValueError, match="24-hour clock"):
+        parse_hhmm(bad)
+
+
+def test_settings_read_days_and_times_with_the_same_rules() -> None:
+    settings = load_settings(
+        default_days="Fri, mon,fri", default_send_time="7:30", quiet_hours_start="23:15"
+    )
+    assert settings.default_days == ("mon", "fri")
+    assert settings.default_send_time == time(7, 30)
+    assert settings.quiet_hours_start == time(23, 15)
 
 
 def test_parse_days_refuses_nonsense() -> None:
