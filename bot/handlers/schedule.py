@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.dates import get_day_names
@@ -12,6 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BotContext, PendingInput
 from bot.handlers.common import (
     ChatUnit,
+    Reply,
     answer,
     chat_unit,
     may_change_settings,
@@ -25,6 +27,7 @@ from domain.buttons import (
     Ask,
     Frequency,
     Menu,
+    Question,
     SendTime,
     Step,
     TimeZone,
@@ -160,60 +163,76 @@ async def schedule_command(update: Update, context: BotContext) -> None:
     await render(update, context, profile, unit.t)
 
 
-async def store_choice(unit: ChatUnit, button: AnyButton | None, now: datetime) -> str | None:
-    """What a /schedule button changes, in the chat's unit of work; a hint when the change is
-    refused. Every button but the question and Done shows the profile, so it is loaded."""
-    if isinstance(button, Ask) or button == DONE:
-        return None
-    days = parse_days((await unit.profile()).schedule.days)
+async def change_from_button(
+    unit: ChatUnit, button: AnyButton | None, now: datetime
+) -> ChatProfile:
+    """The change a /schedule button makes in the chat's unit of work (none for Back or data
+    that offers no change); the profile to show."""
+    profile = await unit.profile()
     match button:
         case Frequency(menu=Menu.SCHEDULE, per_week=per_week):
-            await change_schedule(unit, now, days=preset_days(per_week))
-        case ToggleDay(day=day) if days == {day}:
-            return unit.t.gettext("Keep at least one day.")
+            return await change_schedule(unit, now, days=preset_days(per_week))
         case ToggleDay(day=day):
-            await change_schedule(unit, now, days=days ^ {day})
+            days = parse_days(profile.schedule.days) ^ {day}
+            return await change_schedule(unit, now, days=days)
         case SendTime(menu=Menu.SCHEDULE, hhmm=hhmm) if hhmm in TIME_PRESETS:
-            await change_schedule(unit, now, send_time=hhmm)
+            return await change_schedule(unit, now, send_time=hhmm)
         case TimeZone(zone=zone) if zone in ZONE_PRESETS:
-            await change_schedule(unit, now, timezone=zone)
-    return None
+            return await change_schedule(unit, now, timezone=zone)
+    return profile
+
+
+async def is_the_only_day(unit: ChatUnit, day: int) -> bool:
+    """Unticking `day` would leave no day."""
+    return parse_days((await unit.profile()).schedule.days) == {day}
+
+
+async def ask_for(update: Update, context: BotContext, question: Question, t: Translator) -> None:
+    """Ask for a time or a time zone as a reply; remember what the answer is for."""
+    query, chat = update.callback_query, update.effective_chat
+    if chat is None:
+        return
+    menu = query.message if query is not None and isinstance(query.message, Message) else None
+    context.chat_state.pending = PendingInput(
+        question, menu.message_id if menu else None, Menu.SCHEDULE
+    )
+    _ = t.gettext
+    text = (
+        _("What time would you like tips? Send it like 09:30.")
+        if question == "time"
+        else _("Send your time zone, for example Europe/London or Asia/Karachi.")
+    )
+    await context.bot.send_message(chat.id, text, reply_markup=ForceReply(selective=True))
 
 
 async def schedule_button(update: Update, context: BotContext) -> None:
-    """Every button of /schedule and of its time zone list."""
+    """Every button of /schedule and of its time zone list: stored in the chat's unit of work,
+    then shown."""
     query = update.callback_query
     if query is None or not await may_change_settings(update, context):
         return
     button = parse(query.data)
+    reply: Reply | None = None
     hint: str | None = None
     async with stored_chat_unit(update, context) as unit:
         if unit is not None:
-            hint = await store_choice(unit, button, context.services.clock())
-    await answer(query, hint)  # the only answer: a hint shows only in the first
-    if unit is None or hint is not None:
-        return
-    _ = unit.t.gettext
-    match button:
-        case Ask(question=question):
-            menu = query.message if isinstance(query.message, Message) else None
-            context.chat_state.pending = PendingInput(
-                question, menu.message_id if menu else None, Menu.SCHEDULE
-            )
-            text = (
-                _("What time would you like tips? Send it like 09:30.")
-                if question == "time"
-                else _("Send your time zone, for example Europe/London or Asia/Karachi.")
-            )
-            await context.bot.send_message(
-                unit.chat.telegram_id, text, reply_markup=ForceReply(selective=True)
-            )
-        case Step(menu=Menu.SCHEDULE, name="done"):
-            await show(update, _("Saved. Change it any time with /schedule."))
-        case Step(menu=Menu.SCHEDULE, name="zone"):
-            await show(update, *zone_view(await unit.profile(), unit.t))
-        case _:
-            await render(update, context, await unit.profile(), unit.t)
+            t = unit.t
+            match button:
+                case Ask(question=question):
+                    reply = partial(ask_for, update, context, question, t)
+                case Step(menu=Menu.SCHEDULE, name="done"):
+                    saved = t.gettext("Saved. Change it any time with /schedule.")
+                    reply = partial(show, update, saved)
+                case Step(menu=Menu.SCHEDULE, name="zone"):
+                    reply = partial(show, update, *zone_view(await unit.profile(), t))
+                case ToggleDay(day=day) if await is_the_only_day(unit, day):
+                    hint = t.gettext("Keep at least one day.")  # the only answer: a hint
+                case _:
+                    profile = await change_from_button(unit, button, context.services.clock())
+                    reply = partial(render, update, context, profile, t)
+    await answer(query, hint)
+    if reply is not None:
+        await reply()
 
 
 def parse_time_text(text: str) -> str | None:
