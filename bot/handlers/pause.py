@@ -55,18 +55,21 @@ async def pause_button(update: Update, context: BotContext) -> None:
     if query is None or not await may_change_settings(update, context):
         return
     button = Pause.parse(query.data)
+    if button is None:
+        await answer(query)
+        return
     now = context.services.clock()
+    length = PAUSES[button.length]
+    until = now + length if length is not None else None
     async with stored_chat_unit(update, context) as unit:
-        if unit is not None and button is not None:
-            length = PAUSES[button.length]
-            until = now + length if length is not None else None
+        if unit is not None:
             chat = unit.chat
             await set_status(
                 unit.session, chat=chat, status=ChatStatus.PAUSED, now=now, paused_until=until
             )
             await refresh_next_slot(unit.session, chat=chat, now=now)
     await answer(query)
-    if unit is None or button is None:
+    if unit is None:
         return
     _ = unit.t.gettext
     if until is None:
