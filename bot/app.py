@@ -58,8 +58,9 @@ def build_application(services: Services) -> TipsApplication:
         jobs = application.job_queue
         jobs.scheduler.configure(**jobs.scheduler_configuration, job_defaults=JOB_DEFAULTS)
     features = (onboarding, topics, children, schedule, language, pause, privacy, settings_menu)
-    for module in (*features, tips, editors, groups, help, replies):
+    for module in (*features, tips, groups, help, replies):
         application.add_handlers(module.build_handlers())
+    application.add_handlers(editors.build_handlers(settings.admin_user_ids))
     application.add_handlers(help.build_fallbacks())
     application.add_error_handler(on_error)
     return application

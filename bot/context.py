@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.admins import AdminCache
 from bot.services import Services
+from domain.buttons import Menu
 
 if TYPE_CHECKING:
     from bot.content_reload import ContentReloader
@@ -22,7 +23,7 @@ class PendingInput:
 
     kind: str  # "due", "birth", "edit:<child id>", "time", "timezone"
     menu_message_id: int | None  # the menu to update once the answer arrives
-    return_to: str  # "ob" (onboarding), "ch" (children), "sc" (schedule)
+    return_to: Menu  # the menu shown again once answered
 
 
 class ChatData:

@@ -353,33 +353,21 @@ async def forget_chat(session: AsyncSession, *, telegram_id: int) -> bool:
     return True
 
 
-async def export_chat(session: AsyncSession, *, telegram_id: int) -> dict[str, Any]:
-    """Everything stored about a chat, for /mydata."""
-    chat = await require_chat(session, telegram_id=telegram_id)
-    profile = await load_profile(session, chat=chat)
-    assert chat.id is not None
-    deliveries = await count_rows(session, Delivery, col(Delivery.chat_id) == chat.id)
+async def count_stored(session: AsyncSession, *, chat_id: int) -> dict[str, int]:
+    """How many deliveries, attempts, feedback rows and events are stored about a chat."""
     attempts = (
         await session.exec(
             select(func.count())
             .select_from(DeliveryAttempt)
             .join(Delivery, col(Delivery.id) == col(DeliveryAttempt.delivery_id))
-            .where(col(Delivery.chat_id) == chat.id)
+            .where(col(Delivery.chat_id) == chat_id)
         )
     ).one()
-    feedback = await count_rows(session, Feedback, col(Feedback.chat_id) == chat.id)
-    events = await count_rows(session, ChatEvent, col(ChatEvent.chat_id) == chat.id)
     return {
-        "chat": chat.model_dump(),
-        "schedule": profile.schedule.model_dump(),
-        "topics": sorted(profile.topics),
-        "children": [c.model_dump() for c in profile.children],
-        "counts": {
-            "deliveries": deliveries,
-            "delivery_attempts": attempts,
-            "feedback": feedback,
-            "events": events,
-        },
+        "deliveries": await count_rows(session, Delivery, col(Delivery.chat_id) == chat_id),
+        "delivery_attempts": attempts,
+        "feedback": await count_rows(session, Feedback, col(Feedback.chat_id) == chat_id),
+        "events": await count_rows(session, ChatEvent, col(ChatEvent.chat_id) == chat_id),
     }
 
 

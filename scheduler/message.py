@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from domain.buttons import Feedback, MoreOnTopic
 from domain.content.model import Library, Tip
 from domain.content.render import render_tip
 from domain.i18n import Catalogs
@@ -46,13 +47,13 @@ def build_tip_message(
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("👍", callback_data=f"fb:u:{tip.id}"),
-                InlineKeyboardButton("👎", callback_data=f"fb:d:{tip.id}"),
+                InlineKeyboardButton("👍", callback_data=Feedback(tip.id, helpful=True).pack()),
+                InlineKeyboardButton("👎", callback_data=Feedback(tip.id, helpful=False).pack()),
             ],
             [
                 InlineKeyboardButton(
                     _("More on %(topic)s") % {"topic": topic.name(text_language)},
-                    callback_data=f"mo:{topic.id}",
+                    callback_data=MoreOnTopic(topic.id).pack(),
                 )
             ],
             [

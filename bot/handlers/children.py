@@ -7,16 +7,25 @@ privacy mode). No names are asked or stored.
 from __future__ import annotations
 
 import contextlib
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import pack, pattern, small_int, unpack
 from bot.context import BotContext, PendingInput
-from bot.handlers.common import answer, for_settings, here, may_change_settings, profile_for, show
+from bot.handlers.common import (
+    ChatUnit,
+    Reply,
+    answer,
+    chat_unit,
+    may_change_settings,
+    show,
+    stored_chat_unit,
+)
 from bot.texts import sentence_case
+from domain.buttons import AddChild, ChildAction, ChildButton, ChildList, Menu, Step, parse
 from domain.chats import add_child, get_child, remove_child
 from domain.dates import (
     DateInputError,
@@ -55,9 +64,9 @@ def describe_child(child: Child, today: date, t: Translator) -> str:
 
 
 def children_view(
-    children: tuple[Child, ...], today: date, t: Translator, *, back_to: str
+    children: tuple[Child, ...], today: date, t: Translator, *, back_to: Menu
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The list of children with buttons; `back_to` is "ob" in onboarding, else "ch"."""
+    """The list of children with buttons; `back_to` is onboarding's menu or /children's."""
     _ = t.gettext
     if children:
         lines = [_("<b>Your children</b> (tips follow each one's stage):")]
@@ -68,73 +77,67 @@ def children_view(
             _("You can skip this and still get tips for everyone."),
         ]
     rows = [
-        [InlineKeyboardButton(f"✏️ {n}", callback_data=pack("ch", "open", c.id or 0, back_to))]
+        [InlineKeyboardButton(f"✏️ {n}", callback_data=open_child(c, back_to))]
         for n, c in enumerate(children, 1)
     ]
     rows.append(
         [
             InlineKeyboardButton(
-                _("🤰 Add a due date"), callback_data=pack("ch", "add", "due", back_to)
+                _("🤰 Add a due date"), callback_data=AddChild("due", back_to).pack()
             ),
             InlineKeyboardButton(
-                _("👶 Add a birth date"), callback_data=pack("ch", "add", "birth", back_to)
+                _("👶 Add a birth date"), callback_data=AddChild("birth", back_to).pack()
             ),
         ]
     )
-    if back_to == "ob":
+    if back_to == Menu.ONBOARDING:
         label = _("Next ➡️") if children else _("Skip ➡️")
-        rows.append([InlineKeyboardButton(label, callback_data=pack("ob", "freq"))])
+        next_step = Step(Menu.ONBOARDING, "freq").pack()
+        rows.append([InlineKeyboardButton(label, callback_data=next_step)])
     else:
-        rows.append([InlineKeyboardButton(_("Done"), callback_data=pack("ch", "done"))])
+        done = Step(Menu.CHILDREN, "done").pack()
+        rows.append([InlineKeyboardButton(_("Done"), callback_data=done)])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
+def open_child(child: Child, back_to: Menu, action: ChildAction = "open") -> str:
+    assert child.id is not None, "a listed child is stored"
+    return ChildButton(action, child.id, back_to).pack()
+
+
 def child_view(
-    child: Child, today: date, t: Translator, back_to: str
+    child: Child, today: date, t: Translator, back_to: Menu
 ) -> tuple[str, InlineKeyboardMarkup]:
     _ = t.gettext
     rows = [
         [
             InlineKeyboardButton(
-                _("Change the date"), callback_data=pack("ch", "edit", child.id or 0, back_to)
+                _("Change the date"), callback_data=open_child(child, back_to, "edit")
             )
         ],
         [
             InlineKeyboardButton(
-                _("Our situation has changed"),
-                callback_data=pack("ch", "changed", child.id or 0, back_to),
+                _("Our situation has changed"), callback_data=open_child(child, back_to, "changed")
             )
         ],
-        [
-            InlineKeyboardButton(
-                _("Remove"), callback_data=pack("ch", "remove", child.id or 0, back_to)
-            )
-        ],
-        [InlineKeyboardButton(_("⬅️ Back"), callback_data=pack("ch", "list", back_to))],
+        [InlineKeyboardButton(_("Remove"), callback_data=open_child(child, back_to, "remove"))],
+        [InlineKeyboardButton(_("⬅️ Back"), callback_data=ChildList(back_to).pack())],
     ]
     return sentence_case(describe_child(child, today, t)), InlineKeyboardMarkup(rows)
 
 
-async def show_children(update: Update, context: BotContext, back_to: str) -> None:
-    where = await here(update, context)
-    assert where is not None
-    children = (await profile_for(context, where.chat_id)).children
-    text, markup = children_view(
-        children, context.services.clock().date(), where.t, back_to=back_to
-    )
-    await show(update, text, markup)
-
-
 async def children_command(update: Update, context: BotContext) -> None:
     """List the chat's children with buttons to change them."""
-    where = await for_settings(update, context)
-    if where is None:
+    if not await may_change_settings(update, context):
         return
-    await show_children(update, context, "ch")
+    async with chat_unit(update, context) as unit:
+        children = (await unit.profile()).children
+    today = context.services.clock().date()
+    await show(update, *children_view(children, today, unit.t, back_to=Menu.CHILDREN))
 
 
 async def ask_for_date(
-    update: Update, context: BotContext, kind: str, back_to: str, t: Translator
+    update: Update, context: BotContext, kind: str, back_to: Menu, t: Translator
 ) -> None:
     """Ask for a date as a reply; remember what the answer is for."""
     _ = t.gettext
@@ -148,13 +151,17 @@ async def ask_for_date(
     )
     if kind.startswith("edit:"):
         question = _("Send the new date, for example 3 April 2025.")
+    await show_question(update, context, question)
+
+
+async def show_question(update: Update, context: BotContext, question: str) -> None:
     chat = update.effective_chat
-    assert chat is not None
-    await context.bot.send_message(
-        chat.id,
-        question,
-        reply_markup=ForceReply(selective=True, input_field_placeholder="3/4/2025"),
-    )
+    if chat is not None:
+        await context.bot.send_message(
+            chat.id,
+            question,
+            reply_markup=ForceReply(selective=True, input_field_placeholder="3/4/2025"),
+        )
 
 
 def date_problem_text(problem: DateProblem, t: Translator) -> str:
@@ -181,107 +188,85 @@ def date_problem_text(problem: DateProblem, t: Translator) -> str:
     return messages[problem]
 
 
+async def store_date(unit: ChatUnit, kind: str, text: str, now: datetime) -> bool:
+    """Check the typed date and store it as `kind` asks (in the chat's unit of work); False
+    when the child it was for is gone. DateInputError says what is wrong with the date."""
+    value = parse_user_date(text, unit.t.locale)
+    today = now.date()
+    if kind.startswith("edit:"):
+        child = await get_child(unit.session, chat_id=unit.id, child_id=int(kind.split(":")[1]))
+        if child is None:
+            return False
+        if child.birth_date is not None:
+            child.birth_date = check_birth_date(value, today)
+        else:
+            child.due_date = check_due_date(value, today)
+    elif kind == "due":
+        await add_child(
+            unit.session, chat_id=unit.id, due_date=check_due_date(value, today), now=now
+        )
+    else:
+        birth_date = check_birth_date(value, today)
+        await add_child(unit.session, chat_id=unit.id, birth_date=birth_date, now=now)
+    return True
+
+
 async def receive_date(update: Update, context: BotContext, pending: PendingInput) -> None:
     """The answer to ask_for_date: check it, store it, show the list again."""
     message = update.effective_message
-    where = await here(update, context)
-    if message is None or message.text is None or where is None or where.row is None:
+    if message is None or message.text is None:
         return
-    today = context.services.clock().date()
-    kind = pending.kind
-    try:
-        value = parse_user_date(message.text, where.t.locale)
-        async with context.services.sessions() as session:
-            chat_id = where.row.id
-            assert chat_id is not None
-            if kind.startswith("edit:"):
-                child = await get_child(session, chat_id=chat_id, child_id=int(kind.split(":")[1]))
-                if child is None:
-                    context.chat_state.pending = None
-                    return
-                if child.birth_date is not None:
-                    child.birth_date = check_birth_date(value, today)
-                else:
-                    child.due_date = check_due_date(value, today)
-            elif kind == "due":
-                await add_child(
-                    session,
-                    chat_id=chat_id,
-                    due_date=check_due_date(value, today),
-                    now=context.services.clock(),
-                )
-            else:
-                await add_child(
-                    session,
-                    chat_id=chat_id,
-                    birth_date=check_birth_date(value, today),
-                    now=context.services.clock(),
-                )
-            await session.commit()
-    except DateInputError as exc:
+    now = context.services.clock()
+    problem: DateProblem | None = None
+    stored = False
+    async with stored_chat_unit(update, context) as unit:
+        if unit is not None:
+            try:
+                stored = await store_date(unit, pending.kind, message.text, now)
+            except DateInputError as exc:
+                problem = exc.problem
+            if stored:
+                children = (await unit.profile()).children
+    if unit is None:
+        return
+    if problem is not None:
         await message.reply_text(
-            date_problem_text(exc.problem, where.t),
+            date_problem_text(problem, unit.t),
             reply_markup=ForceReply(selective=True, input_field_placeholder="3/4/2025"),
         )
         return
     context.chat_state.pending = None
+    if not stored:
+        return
     if pending.menu_message_id is not None:
         # The old menu is above the question; a fresh one below is where the eyes are.
         # An old menu that can't be edited (deleted, too old) does not matter.
         with contextlib.suppress(TelegramError):
             await context.bot.edit_message_reply_markup(
-                where.chat_id, pending.menu_message_id, reply_markup=None
+                unit.chat.telegram_id, pending.menu_message_id, reply_markup=None
             )
-    await show_children(update, context, pending.return_to)
+    view = children_view(children, now.date(), unit.t, back_to=pending.return_to)
+    await show(update, *view)
 
 
-async def children_button(update: Update, context: BotContext) -> None:
-    """Buttons of the children screens."""
-    query = update.callback_query
-    where = await here(update, context)
-    if query is None or where is None or where.row is None or where.row.id is None:
-        await answer(query)
-        return
-    if not await may_change_settings(update, context, where.t):
-        return
-    _ = where.t.gettext
-    parts = unpack(query.data)
-    action = parts[1] if len(parts) > 1 else ""
-    today = context.services.clock().date()
-    back_to = parts[-1] if parts and parts[-1] in ("ob", "ch") else "ch"
-    await answer(query)
-    if action == "add" and len(parts) == 4 and parts[2] in ("due", "birth"):
-        await ask_for_date(update, context, parts[2], back_to, where.t)
-        return
-    if action == "list":
-        await show_children(update, context, back_to)
-        return
-    if action == "done":
-        await show(update, _("Saved. Change your children any time with /children."))
-        return
-    child_id = small_int(parts[2]) if len(parts) == 4 else None
-    if action not in ("open", "edit", "changed", "remove"):
-        return
-    if child_id is None:
-        await show(update, _("That child is no longer on the list."))
-        return
-    async with context.services.sessions() as session:
-        child = await get_child(session, chat_id=where.row.id, child_id=child_id)
-        if child is None:
-            await show(update, _("That child is no longer on the list."))
-            return
-        if action == "open":
-            text, markup = child_view(child, today, where.t, back_to)
-            await show(update, text, markup)
-            return
-        if action == "edit":
-            await ask_for_date(update, context, f"edit:{child_id}", back_to, where.t)
-            return
-        if action == "changed":
-            child.content_stopped_at = context.services.clock()
-            await session.commit()
-            await show(
-                update,
+async def change_child(
+    update: Update, context: BotContext, unit: ChatUnit, button: ChildButton
+) -> Reply:
+    """Open, re-date, mark as changed or remove one child, in the chat's unit of work."""
+    t, back_to = unit.t, button.back_to
+    _ = t.gettext
+    now = context.services.clock()
+    child = await get_child(unit.session, chat_id=unit.id, child_id=button.child_id)
+    if child is None:
+        return partial(show, update, _("That child is no longer on the list."))
+    match button.action:
+        case "open":
+            return partial(show, update, *child_view(child, now.date(), t, back_to))
+        case "edit":
+            return partial(ask_for_date, update, context, f"edit:{button.child_id}", back_to, t)
+        case "changed":
+            child.content_stopped_at = now
+            text = (
                 _(
                     "Thank you for telling us. We have stopped tips about "
                     "this pregnancy or child, starting now."
@@ -290,16 +275,47 @@ async def children_button(update: Update, context: BotContext) -> None:
                 + _(
                     "If you would like support, your GP, midwife or health visitor is there "
                     "for you. You can also stop all messages with /stop."
-                ),
+                )
             )
-            return
-        await remove_child(session, chat_id=where.row.id, child_id=child_id)
-        await session.commit()
-    await show_children(update, context, back_to)
+            return partial(show, update, text)
+        case "remove":
+            children = (await unit.profile()).children
+            await remove_child(unit.session, chat_id=unit.id, child_id=button.child_id)
+            left = tuple(c for c in children if c.id != button.child_id)
+            return partial(show, update, *children_view(left, now.date(), t, back_to=back_to))
+
+
+async def children_button(update: Update, context: BotContext) -> None:
+    """Buttons of the children screens: stored in the chat's unit of work, then shown."""
+    query = update.callback_query
+    if query is None or not await may_change_settings(update, context):
+        return
+    button = parse(query.data)
+    today = context.services.clock().date()
+    reply: Reply | None = None
+    async with stored_chat_unit(update, context) as unit:
+        if unit is not None:
+            t = unit.t
+            match button:
+                case AddChild(kind=kind, back_to=back_to):
+                    reply = partial(ask_for_date, update, context, kind, back_to, t)
+                case ChildList(back_to=back_to):
+                    children = (await unit.profile()).children
+                    reply = partial(
+                        show, update, *children_view(children, today, t, back_to=back_to)
+                    )
+                case Step(menu=Menu.CHILDREN, name="done"):
+                    text = t.gettext("Saved. Change your children any time with /children.")
+                    reply = partial(show, update, text)
+                case ChildButton():
+                    reply = await change_child(update, context, unit, button)
+    await answer(query)
+    if reply is not None:
+        await reply()
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         CommandHandler("children", children_command),
-        CallbackQueryHandler(children_button, pattern=pattern("ch")),
+        CallbackQueryHandler(children_button, pattern=Menu.CHILDREN.pattern),
     ]

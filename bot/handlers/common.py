@@ -1,10 +1,18 @@
-"""What every chat handler needs: the chat's row and language, admin checks, menu editing."""
+"""What every chat handler needs: the chat's row and language, admin checks, menu editing.
+
+A handler does its database work in one unit (`chat_unit`, or `stored_chat_unit` for buttons
+and answers that need a chat with a row): one session, the chat loaded once, one commit. It
+asks Telegram (admins) before the unit and replies after it, so no transaction waits on the
+network (on SQLite every transaction holds the write lock).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import weakref
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,9 +31,14 @@ from domain.chats import (
     get_or_create_chat,
     get_or_create_profile,
     load_profile,
+    set_topics,
 )
+from domain.db import read_session
 from domain.i18n import Catalogs, Translator
 from domain.models import Chat, ChatKind, ChatStatus
+
+Reply = Callable[[], Awaitable[object]]
+"""What a handler sends once its unit of work is committed (a `functools.partial`)."""
 
 
 @dataclass(frozen=True)
@@ -37,11 +50,80 @@ class Here:
     row: Chat | None
     t: Translator
 
-    @property
-    def stored(self) -> Chat:
-        """The chat's row, for handlers that made sure it exists."""
-        assert self.row is not None, "the chat has a row here"
-        return self.row
+
+@dataclass
+class ChatUnit:
+    """One update's work on its chat: the session, the chat's row (`id` is its key), the
+    language to answer in, and the chat's profile once asked for."""
+
+    session: AsyncSession
+    chat: Chat
+    id: int
+    t: Translator
+    _profile: ChatProfile | None = field(default=None, repr=False)
+    _open: bool = field(default=True, repr=False)
+
+    async def profile(self) -> ChatProfile:
+        """The chat's schedule, topics and children, loaded once per unit (after the unit
+        only if it was loaded in it: a closed unit reads nothing)."""
+        if self._profile is None:
+            if not self._open:
+                raise RuntimeError("the profile was not loaded in the unit of work")
+            self._profile = await load_profile(self.session, chat=self.chat)
+        return self._profile
+
+    async def set_topics(self, topics: frozenset[str]) -> ChatProfile:
+        await set_topics(self.session, chat_id=self.id, topics=topics)
+        self._profile = replace(await self.profile(), topics=topics)
+        return self._profile
+
+
+@asynccontextmanager
+async def _working_on(
+    session: AsyncSession, row: Chat, context: BotContext
+) -> AsyncIterator[ChatUnit]:
+    assert row.id is not None, "a stored chat has its key"
+    unit = ChatUnit(session, row, row.id, context.services.catalogs.for_language(row.language))
+    try:
+        yield unit
+        await session.commit()
+    finally:
+        unit._open = False
+
+
+@asynccontextmanager
+async def chat_unit(update: Update, context: BotContext) -> AsyncIterator[ChatUnit]:
+    """This update's chat in one unit of work, created with defaults when new; commits when
+    the block ends without an error."""
+    new = _new_chat(update, context, frozenset())
+    async with context.services.sessions() as session:
+        row, _created = await get_or_create_chat(
+            session, telegram_id=new.telegram_id, kind=new.kind, defaults=new.defaults, now=new.now
+        )
+        async with _working_on(session, row, context) as unit:
+            yield unit
+
+
+async def ensure_chat(update: Update, context: BotContext) -> ChatUnit:
+    """This update's chat and language, created with defaults when new (a unit of its own,
+    already committed: for menus whose buttons need the row to exist)."""
+    async with chat_unit(update, context) as unit:
+        return unit
+
+
+@asynccontextmanager
+async def stored_chat_unit(update: Update, context: BotContext) -> AsyncIterator[ChatUnit | None]:
+    """Like `chat_unit` for a chat that has a row; None for one that has none (a button left
+    from before /forget, an answer to a question asked before it)."""
+    chat = update.effective_chat
+    if chat is not None:
+        async with context.services.sessions() as session:
+            row = await get_chat(session, telegram_id=chat.id)
+            if row is not None:
+                async with _working_on(session, row, context) as unit:
+                    yield unit
+                return
+    yield None  # after the session: the caller may answer Telegram without holding it
 
 
 def chat_kind(telegram_type: str) -> ChatKind:
@@ -56,7 +138,7 @@ async def here(update: Update, context: BotContext) -> Here | None:
     if chat is None:
         return None
     catalogs = context.services.catalogs
-    async with context.services.sessions() as session:
+    async with read_session(context.services.sessions) as session:
         row = await get_chat(session, telegram_id=chat.id)
     user = update.effective_user
     language = row.language if row else _negotiated(catalogs, user.language_code if user else None)
@@ -91,21 +173,6 @@ def _negotiated(catalogs: Catalogs, telegram_language_code: str | None) -> str:
         if len(known) < 1000:
             known[telegram_language_code] = language
     return language
-
-
-async def ensure_chat(update: Update, context: BotContext) -> Chat:
-    """The stored chat for this update, created with defaults when new."""
-    new = _new_chat(update, context, frozenset())
-    async with context.services.sessions() as session:
-        row, _created = await get_or_create_chat(
-            session,
-            telegram_id=new.telegram_id,
-            kind=new.kind,
-            defaults=new.defaults,
-            now=new.now,
-        )
-        await session.commit()
-    return row
 
 
 async def ensure_profile(
@@ -153,58 +220,22 @@ def _new_chat(update: Update, context: BotContext, topics: frozenset[str]) -> Ne
     )
 
 
-async def profile_of(context: BotContext, telegram_id: int) -> ChatProfile | None:
-    async with context.services.sessions() as session:
-        row = await get_chat(session, telegram_id=telegram_id)
-        return None if row is None else await load_profile(session, chat=row)
-
-
-async def profile_for(context: BotContext, telegram_id: int) -> ChatProfile:
-    """The profile of a chat that has a row (checked by the caller)."""
-    profile = await profile_of(context, telegram_id)
-    assert profile is not None, "the chat has a row here"
-    return profile
-
-
-async def may_change_settings(update: Update, context: BotContext, t: Translator) -> bool:
+async def may_change_settings(update: Update, context: BotContext) -> bool:
     """True in private chats and for group admins; others get a polite refusal."""
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return False
     if await context.bot_data.admins.is_admin(context.bot, chat, user.id):
         return True
-    _ = t.gettext
-    refusal = _("Only the group's admins can change these settings.")
+    where = await here(update, context)  # read only to refuse in the chat's language
+    if where is None:
+        return False
+    refusal = where.t.gettext("Only the group's admins can change these settings.")
     if update.callback_query is not None:
         await update.callback_query.answer(refusal, show_alert=True)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(refusal)
     return False
-
-
-async def for_settings(update: Update, context: BotContext) -> Here | None:
-    """A settings command: the chat (created if new) when this user may change it; None when
-    the user was refused (a group member who is not an admin)."""
-    where = await here(update, context)
-    if where is None or not await may_change_settings(update, context, where.t):
-        return None
-    if where.row is None:
-        await ensure_chat(update, context)
-        where = await here(update, context)
-    return where
-
-
-async def for_button(update: Update, context: BotContext) -> tuple[CallbackQuery, Here] | None:
-    """A settings button: the query and the chat, when this user may change it. Otherwise the
-    button is answered (a stale one silently, a refused one politely) and None returned."""
-    query = update.callback_query
-    where = await here(update, context)
-    if query is None or where is None or where.row is None:
-        await answer(query)
-        return None
-    if not await may_change_settings(update, context, where.t):
-        return None
-    return query, where
 
 
 async def show(

@@ -1,36 +1,47 @@
 """Admin commands: /preview ID [lang] (the tip exactly as subscribers get it), /reload, and
 /broadcast TIP_ID (an urgent tip to every matching chat, after showing the count and time).
 
-Anyone not in ADMIN_USER_IDS gets the ordinary reply for an unknown command.
+They answer only people in ADMIN_USER_IDS, and only in their private chat with the bot: in a
+group every member would read the reply (subscriber counts, the broadcast plan). Anything else
+is left to the fallbacks: the ordinary reply for an unknown command, silence in groups.
 """
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.callbacks import pack, pattern, unpack
 from bot.context import BotContext
 from bot.handlers.common import answer, here, show
-from bot.handlers.help import unknown
+from domain.buttons import Menu, SendBroadcast, Step
 from domain.content.errors import RenderError
 from domain.content.render import escape
 from domain.stats import collect_health, collect_stats
 from scheduler.broadcast import BroadcastFilter, plan_broadcast
 from scheduler.message import build_tip_message
 
+CANCEL = Step(Menu.BROADCAST, "no")
 
-def is_admin(update: Update, context: BotContext) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in context.services.settings.admin_user_ids
+
+def admin_in_private(admin_user_ids: frozenset[int]) -> filters.BaseFilter:
+    """Messages from a tipsbot admin in their private chat with the bot."""
+    return filters.User(user_id=admin_user_ids) & filters.ChatType.PRIVATE
+
+
+def pressed_by_admin(update: Update, admin_user_ids: frozenset[int]) -> bool:
+    """The same check for a button (PTB's message filters would look at the bot's message)."""
+    user, chat = update.effective_user, update.effective_chat
+    return (
+        user is not None
+        and chat is not None
+        and chat.type == Chat.PRIVATE
+        and user.id in admin_user_ids
+    )
 
 
 async def preview_command(update: Update, context: BotContext) -> None:
     """Send one tip as subscribers would get it: /preview ID [language]."""
-    if not is_admin(update, context):
-        await unknown(update, context)
-        return
     where = await here(update, context)
     message = update.effective_message
     if where is None or message is None:
@@ -68,9 +79,6 @@ async def preview_command(update: Update, context: BotContext) -> None:
 
 async def reload_command(update: Update, context: BotContext) -> None:
     """Reload the content library now and report what was found."""
-    if not is_admin(update, context):
-        await unknown(update, context)
-        return
     message = update.effective_message
     reloader = context.bot_data.reloader
     if message is None:
@@ -90,9 +98,6 @@ async def reload_command(update: Update, context: BotContext) -> None:
 
 async def broadcast_command(update: Update, context: BotContext) -> None:
     """/broadcast TIP_ID: show how many chats and how long, then send on confirmation."""
-    if not is_admin(update, context):
-        await unknown(update, context)
-        return
     message = update.effective_message
     if message is None:
         return
@@ -113,13 +118,13 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     text = f"Broadcast {tip.id} to {plan.chats} chats: about {minutes:.1f} min at {rate:g}/s" + (
         f"; {plan.at_night} wait for their quiet hours to end." if plan.at_night else "."
     )
-    buttons = [[InlineKeyboardButton("Cancel", callback_data=pack("bc", "no"))]]
+    buttons = [[InlineKeyboardButton("Cancel", callback_data=CANCEL.pack())]]
     if plan.chats:
         buttons.insert(
             0,
             [
                 InlineKeyboardButton(
-                    f"Send to {plan.chats} chats", callback_data=pack("bc", "go", tip.id)
+                    f"Send to {plan.chats} chats", callback_data=SendBroadcast(tip.id).pack()
                 )
             ],
         )
@@ -130,15 +135,14 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    if not is_admin(update, context):
-        await answer(query)
-        return
-    parts = unpack(query.data)
     await answer(query)
-    if parts[1:2] != ["go"] or len(parts) != 3:
+    if not pressed_by_admin(update, context.services.settings.admin_user_ids):
+        return
+    button = SendBroadcast.parse(query.data)
+    if button is None:
         await show(update, "Broadcast cancelled.")
         return
-    tip = context.services.library.current.tips.get(parts[2])
+    tip = context.services.library.current.tips.get(button.tip_id)
     if tip is None:
         await show(update, "That tip is no longer in the library.")
         return
@@ -154,9 +158,6 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
 
 async def stats_command(update: Update, context: BotContext) -> None:
     """/stats: a short summary for admins."""
-    if not is_admin(update, context):
-        await unknown(update, context)
-        return
     message = update.effective_message
     if message is None:
         return
@@ -179,11 +180,12 @@ async def stats_command(update: Update, context: BotContext) -> None:
     await message.reply_text("\n".join(lines))
 
 
-def build_handlers() -> list[BaseHandler[Update, BotContext, None]]:
+def build_handlers(admin_user_ids: frozenset[int]) -> list[BaseHandler[Update, BotContext, None]]:
+    admins = admin_in_private(admin_user_ids)
     return [
-        CommandHandler("preview", preview_command),
-        CommandHandler("reload", reload_command),
-        CommandHandler("broadcast", broadcast_command),
-        CommandHandler("stats", stats_command),
-        CallbackQueryHandler(broadcast_button, pattern=pattern("bc")),
+        CommandHandler("preview", preview_command, filters=admins),
+        CommandHandler("reload", reload_command, filters=admins),
+        CommandHandler("broadcast", broadcast_command, filters=admins),
+        CommandHandler("stats", stats_command, filters=admins),
+        CallbackQueryHandler(broadcast_button, pattern=Menu.BROADCAST.pattern),
     ]

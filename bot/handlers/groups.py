@@ -13,14 +13,15 @@ from telegram import (
 )
 from telegram.ext import BaseHandler, ChatMemberHandler, MessageHandler, filters
 
-from bot.callbacks import pack
 from bot.context import BotContext
-from bot.handlers.common import ensure_chat, here
-from domain.chats import get_chat, migrate_chat, set_status
+from bot.handlers.common import ensure_chat, stored_chat_unit
+from domain.buttons import Menu, Step
+from domain.chats import migrate_chat, set_status
 from domain.models import ChatStatus
 
 log = logging.getLogger(__name__)
 
+SET_UP = Step(Menu.ONBOARDING, "begin")
 PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED}
 
 
@@ -38,10 +39,8 @@ async def membership(update: Update, context: BotContext) -> None:
     joined, left = joined_or_left(change)
     chat = change.chat
     if joined and chat.type != "private":
-        await ensure_chat(update, context)
-        where = await here(update, context)
-        assert where is not None
-        _ = where.t.gettext
+        unit = await ensure_chat(update, context)
+        _ = unit.t.gettext
         context.bot_data.admins.forget(chat.id)
         await context.bot.send_message(
             chat.id,
@@ -52,7 +51,7 @@ async def membership(update: Update, context: BotContext) -> None:
             + "\n"
             + _("A group admin can set me up:"),
             reply_markup=InlineKeyboardMarkup(
-                [[InlineKeyboardButton(_("⚙️ Set up tips"), callback_data=pack("ob", "begin"))]]
+                [[InlineKeyboardButton(_("⚙️ Set up tips"), callback_data=SET_UP.pack())]]
             ),
         )
     elif left:
@@ -63,17 +62,15 @@ async def membership(update: Update, context: BotContext) -> None:
         )
         if chat.type == "private":
             reason = "blocked by the user"
-        async with context.services.sessions() as session:
-            row = await get_chat(session, telegram_id=chat.id)
-            if row is not None:
+        async with stored_chat_unit(update, context) as left_chat:
+            if left_chat is not None:
                 await set_status(
-                    session,
-                    chat=row,
+                    left_chat.session,
+                    chat=left_chat.chat,
                     status=ChatStatus.BLOCKED,
                     now=context.services.clock(),
                     reason=reason,
                 )
-                await session.commit()
         context.bot_data.admins.forget(chat.id)
 
 

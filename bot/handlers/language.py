@@ -6,10 +6,9 @@ from babel import Locale
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import pack, pattern, unpack
 from bot.context import BotContext
-from bot.handlers.common import answer, for_button, for_settings, show
-from domain.chats import get_chat
+from bot.handlers.common import answer, ensure_chat, may_change_settings, show, stored_chat_unit
+from domain.buttons import Language, Menu, Region
 from domain.i18n import Translator
 from domain.models import Chat
 
@@ -38,7 +37,7 @@ def language_view(
         [
             InlineKeyboardButton(
                 ("✅ " if code == row.language else "") + native_name(code),
-                callback_data=pack("lg", code),
+                callback_data=Language(code).pack(),
             )
         ]
         for code in languages
@@ -50,7 +49,8 @@ def region_view(row: Chat, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
     rows = [
         [
             InlineKeyboardButton(
-                ("✅ " if r == row.region else "") + region_name(r, t), callback_data=pack("rg", r)
+                ("✅ " if r == row.region else "") + region_name(r, t),
+                callback_data=Region(r).pack(),
             )
         ]
         for r in REGIONS
@@ -65,68 +65,59 @@ def region_view(row: Chat, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
 
 async def language_command(update: Update, context: BotContext) -> None:
     """Offer the languages tipsbot speaks."""
-    where = await for_settings(update, context)
-    if where is None:
+    if not await may_change_settings(update, context):
         return
-    row = where.stored
-    text, markup = language_view(row, context.services.catalogs.languages, where.t)
+    unit = await ensure_chat(update, context)
+    text, markup = language_view(unit.chat, context.services.catalogs.languages, unit.t)
     await show(update, text, markup)
 
 
 async def language_button(update: Update, context: BotContext) -> None:
-    found = await for_button(update, context)
-    if found is None:
+    query = update.callback_query
+    if query is None or not await may_change_settings(update, context):
         return
-    query, where = found
-    parts = unpack(query.data)
+    button = Language.parse(query.data)
     catalogs = context.services.catalogs
+    chosen = button.code if button is not None and button.code in catalogs.languages else None
+    async with stored_chat_unit(update, context) as unit:
+        if unit is not None and chosen is not None:
+            unit.chat.language = chosen
     await answer(query)
-    if len(parts) != 2 or parts[1] not in catalogs.languages:
+    if unit is None or chosen is None:
         return
-    async with context.services.sessions() as session:
-        chat = await get_chat(session, telegram_id=where.chat_id)
-        assert chat is not None
-        chat.language = parts[1]
-        await session.commit()
-    t = catalogs.for_language(parts[1])
-    message = t.gettext("Done: I'll write to you in %(language)s.")
-    await show(update, message % {"language": native_name(parts[1])})
+    message = catalogs.for_language(chosen).gettext("Done: I'll write to you in %(language)s.")
+    await show(update, message % {"language": native_name(chosen)})
 
 
 async def region_command(update: Update, context: BotContext) -> None:
     """Offer the four UK nations."""
-    where = await for_settings(update, context)
-    if where is None:
+    if not await may_change_settings(update, context):
         return
-    row = where.stored
-    text, markup = region_view(row, where.t)
+    unit = await ensure_chat(update, context)
+    text, markup = region_view(unit.chat, unit.t)
     await show(update, text, markup)
 
 
 async def region_button(update: Update, context: BotContext) -> None:
-    found = await for_button(update, context)
-    if found is None:
+    query = update.callback_query
+    if query is None or not await may_change_settings(update, context):
         return
-    query, where = found
-    parts = unpack(query.data)
+    button = Region.parse(query.data)
+    chosen = button.region if button is not None and button.region in REGIONS else None
+    async with stored_chat_unit(update, context) as unit:
+        if unit is not None and chosen is not None:
+            unit.chat.region = chosen
     await answer(query)
-    if len(parts) != 2 or parts[1] not in REGIONS:
+    if unit is None or chosen is None:
         return
-    async with context.services.sessions() as session:
-        chat = await get_chat(session, telegram_id=where.chat_id)
-        assert chat is not None
-        chat.region = parts[1]
-        await session.commit()
-    _ = where.t.gettext
-    await show(
-        update, _("Saved: tips for %(nation)s.") % {"nation": region_name(parts[1], where.t)}
-    )
+    _ = unit.t.gettext
+    await show(update, _("Saved: tips for %(nation)s.") % {"nation": region_name(chosen, unit.t)})
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         CommandHandler("language", language_command),
         CommandHandler("region", region_command),
-        CallbackQueryHandler(language_button, pattern=pattern("lg")),
-        CallbackQueryHandler(region_button, pattern=pattern("rg")),
+        CallbackQueryHandler(language_button, pattern=Menu.LANGUAGE.pattern),
+        CallbackQueryHandler(region_button, pattern=Menu.REGION.pattern),
     ]

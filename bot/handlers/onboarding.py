@@ -7,31 +7,36 @@ deep link from a poster or QR code) subscribes straight to that topic with the d
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import action_and_argument, pack, pattern, small_int
 from bot.context import BotContext
-from bot.handlers.children import describe_child, show_children
+from bot.handlers.children import children_view, describe_child
 from bot.handlers.common import (
-    Here,
+    Reply,
     answer,
+    chat_unit,
     create_new_chat,
-    ensure_chat,
     ensure_profile,
-    here,
     may_change_settings,
     next_tip_at,
-    profile_for,
     show,
 )
-from bot.handlers.schedule import change_schedule, frequency_buttons, preset_time, time_buttons
+from bot.handlers.schedule import (
+    TIME_PRESETS,
+    change_schedule,
+    frequency_buttons,
+    time_buttons,
+)
 from bot.handlers.topics import toggle_topic, topic_keyboard, topics_text
 from bot.texts import schedule_line, topics_line, when_line
+from domain.buttons import Frequency, Menu, SendTime, Step, ToggleTopic, parse
 from domain.cadence import FREQUENCY_PRESETS
-from domain.chats import ChatProfile, activate, get_chat, load_profile, set_topics
+from domain.chats import ChatProfile, activate, set_topics
+from domain.content.model import Library
 from domain.i18n import Translator
 
 STEPS = 4
@@ -74,18 +79,6 @@ def summary(profile: ChatProfile, context: BotContext, t: Translator) -> str:
     )
 
 
-async def show_topics_step(
-    update: Update, context: BotContext, where: Here, *, intro: bool
-) -> None:
-    """Step 1 for a chat that has a row (the "begin" button)."""
-    async with context.services.sessions() as session:
-        chat = await get_chat(session, telegram_id=where.chat_id)
-        assert chat is not None
-        profile = await with_some_topics(session, context, await load_profile(session, chat=chat))
-        await session.commit()
-    await send_topics_step(update, context, profile.topics, where.t, intro=intro)
-
-
 async def with_some_topics(
     session: AsyncSession, context: BotContext, profile: ChatProfile
 ) -> ChatProfile:
@@ -98,16 +91,14 @@ async def with_some_topics(
     return replace(profile, topics=everything)
 
 
-async def send_topics_step(
-    update: Update, context: BotContext, chosen: frozenset[str], t: Translator, *, intro: bool
-) -> None:
-    library = context.services.library.current
+def topics_step(
+    chosen: frozenset[str], library: Library, t: Translator, *, intro: bool
+) -> tuple[str, InlineKeyboardMarkup]:
     text = f"{step(1, t)}\n{topics_text(library, t)}"
     if intro:
         text = f"{greeting(t)}\n\n{text}"
-    await show(
-        update, text, topic_keyboard(chosen, library, t, feature="ob", done=t.gettext("Next ➡️"))
-    )
+    done = t.gettext("Next ➡️")
+    return text, topic_keyboard(chosen, library, t, menu=Menu.ONBOARDING, done=done)
 
 
 async def subscribe_by_link(update: Update, context: BotContext, topic_id: str) -> None:
@@ -151,12 +142,9 @@ async def start(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    if chat.type != Chat.PRIVATE:
-        # Only admins may start a group; asking Telegram happens outside any transaction.
-        where = await here(update, context)
-        assert where is not None
-        if not await may_change_settings(update, context, where.t):
-            return
+    # Only admins may start a group; asking Telegram happens outside any transaction.
+    if chat.type != Chat.PRIVATE and not await may_change_settings(update, context):
+        return
     library = context.services.library.current
     payload = context.args[0] if context.args else None
     if payload and payload in library.topics:
@@ -170,64 +158,58 @@ async def start(update: Update, context: BotContext) -> None:
             profile = await with_some_topics(session, context, profile)
             await session.commit()
     t = context.services.catalogs.for_language(profile.chat.language)
-    await send_topics_step(update, context, profile.topics, t, intro=True)
+    await show(update, *topics_step(profile.topics, library, t, intro=True))
 
 
 async def onboarding_button(update: Update, context: BotContext) -> None:
-    """Every button of the walk-through."""
+    """Every button of the walk-through: stored in the chat's unit of work, then shown."""
     query = update.callback_query
-    where = await here(update, context)
-    if query is None or where is None:
-        await answer(query)
+    if query is None or not await may_change_settings(update, context):
         return
-    if not await may_change_settings(update, context, where.t):
-        return
-    if where.row is None:
-        await ensure_chat(update, context)
-        where = await here(update, context)
-        assert where is not None
-    t = where.t
-    _ = t.gettext
-    action, arg = action_and_argument(query.data)
+    button = parse(query.data)
     library = context.services.library.current
-    if action == "done" and not (await profile_for(context, where.chat_id)).topics:
-        await answer(query, _("Choose at least one topic."))  # the only answer: a hint
-        return
-    await answer(query)
-    if action == "begin":
-        await show_topics_step(update, context, where, intro=False)
-    elif action == "t" and arg in library.topics:
-        chosen = await toggle_topic(context, where.chat_id, arg)
-        text = f"{step(1, t)}\n{topics_text(library, t)}"
-        await show(update, text, topic_keyboard(chosen, library, t, feature="ob", done=_("Next ➡️")))
-    elif action == "done":
-        await show_children(update, context, "ob")
-    elif action == "freq":
-        await show_frequency(update, await profile_for(context, where.chat_id), t)
-    elif action == "f" and small_int(arg) in FREQUENCY_PRESETS:
-        days = FREQUENCY_PRESETS[int(arg)]
-        await show_time(update, await change_schedule(context, where.chat_id, days=days), t)
-    elif action == "time":
-        await show_time(update, await profile_for(context, where.chat_id), t)
-    elif action == "h" and (send_time := preset_time(arg)) is not None:
-        profile = await change_schedule(context, where.chat_id, send_time=send_time)
-        await show_time(update, profile, t)
-    elif action == "confirm":
-        now = context.services.clock()
-        async with context.services.sessions() as session:
-            chat = await get_chat(session, telegram_id=where.chat_id)
-            assert chat is not None
-            await activate(session, chat=chat, now=now)
-            await session.commit()
-            profile = await load_profile(session, chat=chat)
-        await show(update, summary(profile, context, t))
+    now = context.services.clock()
+    reply: Reply | None = None
+    hint: str | None = None
+    async with chat_unit(update, context) as unit:
+        t = unit.t
+        match button:
+            case Step(menu=Menu.ONBOARDING, name="begin"):
+                profile = await with_some_topics(unit.session, context, await unit.profile())
+                reply = partial(show, update, *topics_step(profile.topics, library, t, intro=False))
+            case ToggleTopic(menu=Menu.ONBOARDING, topic_id=topic) if topic in library.topics:
+                chosen = await toggle_topic(unit, topic)
+                reply = partial(show, update, *topics_step(chosen, library, t, intro=False))
+            case Step(menu=Menu.ONBOARDING, name="done") if not (await unit.profile()).topics:
+                hint = t.gettext("Choose at least one topic.")  # the only answer: a hint
+            case Step(menu=Menu.ONBOARDING, name="done"):
+                children = (await unit.profile()).children
+                view = children_view(children, now.date(), t, back_to=Menu.ONBOARDING)
+                reply = partial(show, update, *view)
+            case Step(menu=Menu.ONBOARDING, name="freq"):
+                reply = partial(show_frequency, update, await unit.profile(), t)
+            case Frequency(menu=Menu.ONBOARDING, per_week=per_week):
+                profile = await change_schedule(unit, now, days=FREQUENCY_PRESETS[per_week])
+                reply = partial(show_time, update, profile, t)
+            case Step(menu=Menu.ONBOARDING, name="time"):
+                reply = partial(show_time, update, await unit.profile(), t)
+            case SendTime(menu=Menu.ONBOARDING, hhmm=hhmm) if hhmm in TIME_PRESETS:
+                profile = await change_schedule(unit, now, send_time=hhmm)
+                reply = partial(show_time, update, profile, t)
+            case Step(menu=Menu.ONBOARDING, name="confirm"):
+                profile = await unit.profile()
+                await activate(unit.session, chat=unit.chat, now=now)
+                reply = partial(show, update, summary(profile, context, t))
+    await answer(query, hint)
+    if reply is not None:
+        await reply()
 
 
 async def show_frequency(update: Update, profile: ChatProfile, t: Translator) -> None:
     _ = t.gettext
     rows = [
-        frequency_buttons(profile, t, "ob"),
-        [InlineKeyboardButton(_("Next ➡️"), callback_data=pack("ob", "time"))],
+        frequency_buttons(profile, t, Menu.ONBOARDING),
+        [InlineKeyboardButton(_("Next ➡️"), callback_data=Step(Menu.ONBOARDING, "time").pack())],
     ]
     text = "\n".join(
         [
@@ -240,11 +222,9 @@ async def show_frequency(update: Update, profile: ChatProfile, t: Translator) ->
 
 async def show_time(update: Update, profile: ChatProfile, t: Translator) -> None:
     _ = t.gettext
-    rows = [
-        time_buttons(profile, t, "ob")[:3],
-        time_buttons(profile, t, "ob")[3:],
-        [InlineKeyboardButton(_("✅ Confirm"), callback_data=pack("ob", "confirm"))],
-    ]
+    times = time_buttons(profile, t, Menu.ONBOARDING)
+    confirm = Step(Menu.ONBOARDING, "confirm").pack()
+    rows = [times[:3], times[3:], [InlineKeyboardButton(_("✅ Confirm"), callback_data=confirm)]]
     text = "\n".join([step(4, t), _("<b>What time?</b>"), schedule_line(profile, t)])
     await show(update, text, InlineKeyboardMarkup(rows))
 
@@ -252,5 +232,5 @@ async def show_time(update: Update, profile: ChatProfile, t: Translator) -> None
 def build_handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         CommandHandler("start", start),
-        CallbackQueryHandler(onboarding_button, pattern=pattern("ob")),
+        CallbackQueryHandler(onboarding_button, pattern=Menu.ONBOARDING.pattern),
     ]

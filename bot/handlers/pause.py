@@ -2,114 +2,125 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import pack, pattern, unpack
 from bot.context import BotContext
-from bot.handlers.common import answer, for_button, for_settings, here, next_tip_at, show
+from bot.handlers.common import (
+    ChatUnit,
+    answer,
+    chat_unit,
+    ensure_chat,
+    may_change_settings,
+    next_tip_at,
+    show,
+    stored_chat_unit,
+)
 from bot.texts import when_line
-from domain.chats import activate, get_chat, load_profile, refresh_next_slot, set_status
+from domain.buttons import Menu, Pause, PauseLength, Step, parse
+from domain.chats import activate, refresh_next_slot, set_status
 from domain.models import ChatStatus
 
-PAUSES = {"1w": timedelta(weeks=1), "2w": timedelta(weeks=2), "1m": timedelta(days=30), "on": None}
+PAUSES: dict[PauseLength, timedelta | None] = {
+    "1w": timedelta(weeks=1),
+    "2w": timedelta(weeks=2),
+    "1m": timedelta(days=30),
+    "on": None,
+}
+UNDO = Step(Menu.STOP, "undo")
 
 
 async def pause_command(update: Update, context: BotContext) -> None:
     """Offer how long to pause."""
-    where = await for_settings(update, context)
-    if where is None:
+    if not await may_change_settings(update, context):
         return
-    _ = where.t.gettext
+    unit = await ensure_chat(update, context)
+    _ = unit.t.gettext
+
+    def button(label: str, length: PauseLength) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=Pause(length).pack())
+
     rows = [
-        [
-            InlineKeyboardButton(_("1 week"), callback_data=pack("pz", "1w")),
-            InlineKeyboardButton(_("2 weeks"), callback_data=pack("pz", "2w")),
-            InlineKeyboardButton(_("1 month"), callback_data=pack("pz", "1m")),
-        ],
-        [InlineKeyboardButton(_("Until I resume"), callback_data=pack("pz", "on"))],
+        [button(_("1 week"), "1w"), button(_("2 weeks"), "2w"), button(_("1 month"), "1m")],
+        [button(_("Until I resume"), "on")],
     ]
     await show(update, _("Pause tips for how long?"), InlineKeyboardMarkup(rows))
 
 
 async def pause_button(update: Update, context: BotContext) -> None:
-    found = await for_button(update, context)
-    if found is None:
+    query = update.callback_query
+    if query is None or not await may_change_settings(update, context):
         return
-    query, where = found
-    parts = unpack(query.data)
-    await answer(query)
-    if len(parts) != 2 or parts[1] not in PAUSES:
+    button = Pause.parse(query.data)
+    if button is None:
+        await answer(query)
         return
-    _ = where.t.gettext
     now = context.services.clock()
-    length = PAUSES[parts[1]]
+    length = PAUSES[button.length]
     until = now + length if length is not None else None
-    async with context.services.sessions() as session:
-        chat = await get_chat(session, telegram_id=where.chat_id)
-        assert chat is not None
-        await set_status(session, chat=chat, status=ChatStatus.PAUSED, now=now, paused_until=until)
-        await refresh_next_slot(session, chat=chat, now=now)
-        await session.commit()
+    async with stored_chat_unit(update, context) as unit:
+        if unit is not None:
+            chat = unit.chat
+            await set_status(
+                unit.session, chat=chat, status=ChatStatus.PAUSED, now=now, paused_until=until
+            )
+            await refresh_next_slot(unit.session, chat=chat, now=now)
+    await answer(query)
+    if unit is None:
+        return
+    _ = unit.t.gettext
     if until is None:
         text = _("Tips are paused. Send /resume when you want them again.")
     else:
-        local = until.astimezone(ZoneInfo(chat.timezone))
+        local = until.astimezone(ZoneInfo(unit.chat.timezone))
         text = _(
             "Tips are paused until %(date)s. They start again by "
             "themselves; /resume brings them back sooner."
-        ) % {"date": where.t.date(local.date(), "full")}
+        ) % {"date": unit.t.date(local.date(), "full")}
     await show(update, text)
 
 
 async def resume_command(update: Update, context: BotContext) -> None:
     """End a pause (or a stop) now."""
-    where = await for_settings(update, context)
-    if where is None:
+    if not await may_change_settings(update, context):
         return
-    await resume(update, context)
+    async with chat_unit(update, context) as unit:
+        await resume(unit, context.services.clock())
+    await show_resumed(update, context, unit)
 
 
-async def resume(update: Update, context: BotContext) -> None:
-    where = await here(update, context)
-    assert where is not None
+async def resume(unit: ChatUnit, now: datetime) -> None:
+    """Tips on again, in the chat's unit of work."""
+    await unit.profile()  # shown afterwards; loaded first so that re-planning reads nothing
+    unit.chat.paused_until = None
+    await activate(unit.session, chat=unit.chat, now=now)
+
+
+async def show_resumed(update: Update, context: BotContext, unit: ChatUnit) -> None:
+    _ = unit.t.gettext
     now = context.services.clock()
-    async with context.services.sessions() as session:
-        chat = await get_chat(session, telegram_id=where.chat_id)
-        assert chat is not None
-        chat.paused_until = None
-        await activate(session, chat=chat, now=now)
-        await session.commit()
-        profile = await load_profile(session, chat=chat)
-    _ = where.t.gettext
-    await show(
-        update,
-        _("Welcome back! Tips are on again.")
-        + "\n"
-        + when_line(next_tip_at(profile, now), chat.timezone, where.t),
-    )
+    when = when_line(next_tip_at(await unit.profile(), now), unit.chat.timezone, unit.t)
+    await show(update, _("Welcome back! Tips are on again.") + "\n" + when)
 
 
 async def stop_command(update: Update, context: BotContext) -> None:
     """Stop every message, with a one-tap undo."""
-    where = await for_settings(update, context)
-    if where is None:
+    if not await may_change_settings(update, context):
         return
     now = context.services.clock()
-    async with context.services.sessions() as session:
-        chat = await get_chat(session, telegram_id=where.chat_id)
-        assert chat is not None
+    async with chat_unit(update, context) as unit:
         await set_status(
-            session, chat=chat, status=ChatStatus.STOPPED, now=now, reason="stopped by the chat"
+            unit.session,
+            chat=unit.chat,
+            status=ChatStatus.STOPPED,
+            now=now,
+            reason="stopped by the chat",
         )
-        await session.commit()
-    _ = where.t.gettext
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_("↩️ Undo"), callback_data=pack("st", "undo"))]]
-    )
+    _ = unit.t.gettext
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(_("↩️ Undo"), callback_data=UNDO.pack())]])
     await show(
         update,
         _("Done: no more tips. We keep your settings in case you come back; /forget erases them."),
@@ -118,13 +129,16 @@ async def stop_command(update: Update, context: BotContext) -> None:
 
 
 async def stop_button(update: Update, context: BotContext) -> None:
-    found = await for_button(update, context)
-    if found is None:
+    query = update.callback_query
+    if query is None or not await may_change_settings(update, context):
         return
-    query = found[0]
+    undo = parse(query.data) == UNDO
+    async with stored_chat_unit(update, context) as unit:
+        if unit is not None and undo:
+            await resume(unit, context.services.clock())
     await answer(query)
-    if unpack(query.data)[1:] == ["undo"]:
-        await resume(update, context)
+    if unit is not None and undo:
+        await show_resumed(update, context, unit)
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, None]]:
@@ -132,6 +146,6 @@ def build_handlers() -> list[BaseHandler[Update, BotContext, None]]:
         CommandHandler("pause", pause_command),
         CommandHandler("resume", resume_command),
         CommandHandler("stop", stop_command),
-        CallbackQueryHandler(pause_button, pattern=pattern("pz")),
-        CallbackQueryHandler(stop_button, pattern=pattern("st")),
+        CallbackQueryHandler(pause_button, pattern=Menu.PAUSE.pattern),
+        CallbackQueryHandler(stop_button, pattern=Menu.STOP.pattern),
     ]

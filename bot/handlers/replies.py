@@ -7,7 +7,6 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from bot.handlers import children, schedule
-from bot.handlers.common import here
 from bot.handlers.help import unknown
 
 
@@ -17,10 +16,9 @@ async def on_text(update: Update, context: BotContext) -> None:
     if pending is None:
         await unknown(update, context)
         return
-    where = await here(update, context)
     user = update.effective_user
     chat = update.effective_chat
-    if where is None or user is None or chat is None:
+    if user is None or chat is None:
         return
     if not await context.bot_data.admins.is_admin(context.bot, chat, user.id):
         return  # in a group, only admins answer the bot's setup questions

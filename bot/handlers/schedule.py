@@ -2,40 +2,50 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.dates import get_day_names
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import action_and_argument, pack, pattern, small_int
 from bot.context import BotContext, PendingInput
 from bot.handlers.common import (
+    ChatUnit,
+    Reply,
     answer,
-    for_button,
-    for_settings,
-    here,
+    chat_unit,
+    may_change_settings,
     next_tip_at,
-    profile_for,
     show,
+    stored_chat_unit,
 )
 from bot.texts import local_time, schedule_line, when_line
-from domain.cadence import (
-    FREQUENCY_PRESETS,
-    format_days,
-    format_hhmm,
-    parse_days,
-    parse_hhmm,
+from domain.buttons import (
+    AnyButton,
+    Ask,
+    Frequency,
+    Menu,
+    Question,
+    SendTime,
+    Step,
+    TimeZone,
+    ToggleDay,
+    parse,
 )
-from domain.chats import ChatProfile, get_chat, load_profile, refresh_next_slot
+from domain.cadence import FREQUENCY_PRESETS, format_days, format_hhmm, parse_days, parse_hhmm
+from domain.chats import ChatProfile, refresh_next_slot
 from domain.i18n import Translator
 
 TIME_PRESETS = ("08:00", "10:00", "12:30", "16:00", "19:00")
 ZONE_PRESETS = ("Europe/London", "Europe/Warsaw", "Europe/Kyiv", "Asia/Karachi")
+ZONES = Step(Menu.SCHEDULE, "zone")
+DONE = Step(Menu.SCHEDULE, "done")
 
 
 def frequency_buttons(
-    profile: ChatProfile, t: Translator, feature: str
+    profile: ChatProfile, t: Translator, menu: Menu
 ) -> list[InlineKeyboardButton]:
     per_week = len(parse_days(profile.schedule.days))
     labels = {
@@ -46,18 +56,18 @@ def frequency_buttons(
     }
     return [
         InlineKeyboardButton(
-            ("✅ " if n == per_week else "") + label, callback_data=pack(feature, "f", n)
+            ("✅ " if n == per_week else "") + label, callback_data=Frequency(menu, n).pack()
         )
         for n, label in labels.items()
     ]
 
 
-def time_buttons(profile: ChatProfile, t: Translator, feature: str) -> list[InlineKeyboardButton]:
+def time_buttons(profile: ChatProfile, t: Translator, menu: Menu) -> list[InlineKeyboardButton]:
     chosen = profile.schedule.send_time
     return [
         InlineKeyboardButton(
             ("✅ " if hhmm == chosen else "") + local_time(parse_hhmm(hhmm), t),
-            callback_data=pack(feature, "h", hhmm.replace(":", "")),
+            callback_data=SendTime(menu, hhmm).pack(),
         )
         for hhmm in TIME_PRESETS
     ]
@@ -71,20 +81,20 @@ def schedule_view(
     names = get_day_names("abbreviated", locale=t.locale)
     day_row = [
         InlineKeyboardButton(
-            ("✅" if d in chosen_days else "") + names[d], callback_data=pack("sc", "d", d)
+            ("✅" if d in chosen_days else "") + names[d], callback_data=ToggleDay(d).pack()
         )
         for d in range(7)
     ]
     rows = [
-        frequency_buttons(profile, t, "sc"),
+        frequency_buttons(profile, t, Menu.SCHEDULE),
         day_row[:4],
         day_row[4:],
-        time_buttons(profile, t, "sc"),
+        time_buttons(profile, t, Menu.SCHEDULE),
         [
-            InlineKeyboardButton(_("Other time…"), callback_data=pack("sc", "ask", "time")),
-            InlineKeyboardButton(_("Time zone…"), callback_data=pack("sc", "zone")),
+            InlineKeyboardButton(_("Other time…"), callback_data=Ask("time").pack()),
+            InlineKeyboardButton(_("Time zone…"), callback_data=ZONES.pack()),
         ],
-        [InlineKeyboardButton(_("Done"), callback_data=pack("sc", "done"))],
+        [InlineKeyboardButton(_("Done"), callback_data=DONE.pack())],
     ]
     text = "\n".join([_("<b>When would you like tips?</b>"), schedule_line(profile, t), now_line])
     return text, InlineKeyboardMarkup(rows)
@@ -95,43 +105,41 @@ def zone_view(profile: ChatProfile, t: Translator) -> tuple[str, InlineKeyboardM
     rows = [
         [
             InlineKeyboardButton(
-                ("✅ " if z == profile.chat.timezone else "") + z, callback_data=pack("sc", "z", z)
+                ("✅ " if z == profile.chat.timezone else "") + z,
+                callback_data=TimeZone(z).pack(),
             )
         ]
         for z in ZONE_PRESETS
     ]
     rows.append(
-        [InlineKeyboardButton(_("Another time zone…"), callback_data=pack("sc", "ask", "timezone"))]
+        [InlineKeyboardButton(_("Another time zone…"), callback_data=Ask("timezone").pack())]
     )
-    rows.append([InlineKeyboardButton(_("⬅️ Back"), callback_data=pack("sc", "back"))])
+    rows.append(
+        [InlineKeyboardButton(_("⬅️ Back"), callback_data=Step(Menu.SCHEDULE, "back").pack())]
+    )
     return _(
         "Which time zone are you in? Tips come at your chosen time in this zone."
     ), InlineKeyboardMarkup(rows)
 
 
 async def change_schedule(
-    context: BotContext,
-    telegram_id: int,
+    unit: ChatUnit,
+    now: datetime,
     *,
     days: frozenset[int] | None = None,
     send_time: str | None = None,
     timezone: str | None = None,
 ) -> ChatProfile:
-    """Apply one change, re-plan the next slot, and return the new profile."""
-    now = context.services.clock()
-    async with context.services.sessions() as session:
-        chat = await get_chat(session, telegram_id=telegram_id)
-        assert chat is not None
-        profile = await load_profile(session, chat=chat)
-        if days is not None:
-            profile.schedule.days = format_days(days)
-        if send_time is not None:
-            profile.schedule.send_time = send_time
-        if timezone is not None:
-            chat.timezone = timezone
-        await refresh_next_slot(session, chat=chat, now=now)
-        await session.commit()
-        return await load_profile(session, chat=chat)
+    """Apply one change in the chat's unit of work, re-plan the next slot; the new profile."""
+    profile = await unit.profile()
+    if days is not None:
+        profile.schedule.days = format_days(days)
+    if send_time is not None:
+        profile.schedule.send_time = send_time
+    if timezone is not None:
+        unit.chat.timezone = timezone
+    await refresh_next_slot(unit.session, chat=unit.chat, now=now)
+    return profile
 
 
 async def render(update: Update, context: BotContext, profile: ChatProfile, t: Translator) -> None:
@@ -142,59 +150,83 @@ async def render(update: Update, context: BotContext, profile: ChatProfile, t: T
 
 async def schedule_command(update: Update, context: BotContext) -> None:
     """Show the schedule with buttons to change it."""
-    where = await for_settings(update, context)
-    if where is None:
+    if not await may_change_settings(update, context):
         return
-    profile = await profile_for(context, where.chat_id)
-    await render(update, context, profile, where.t)
+    async with chat_unit(update, context) as unit:
+        profile = await unit.profile()
+    await render(update, context, profile, unit.t)
+
+
+async def change_from_button(
+    unit: ChatUnit, button: AnyButton | None, now: datetime
+) -> ChatProfile:
+    """The change a /schedule button makes in the chat's unit of work (none for Back or data
+    that offers no change); the profile to show."""
+    profile = await unit.profile()
+    match button:
+        case Frequency(menu=Menu.SCHEDULE, per_week=per_week):
+            return await change_schedule(unit, now, days=FREQUENCY_PRESETS[per_week])
+        case ToggleDay(day=day):
+            days = parse_days(profile.schedule.days) ^ {day}
+            return await change_schedule(unit, now, days=days)
+        case SendTime(menu=Menu.SCHEDULE, hhmm=hhmm) if hhmm in TIME_PRESETS:
+            return await change_schedule(unit, now, send_time=hhmm)
+        case TimeZone(zone=zone) if zone in ZONE_PRESETS:
+            return await change_schedule(unit, now, timezone=zone)
+    return profile
+
+
+async def is_the_only_day(unit: ChatUnit, day: int) -> bool:
+    """Unticking `day` would leave no day."""
+    return parse_days((await unit.profile()).schedule.days) == {day}
+
+
+async def ask_for(update: Update, context: BotContext, question: Question, t: Translator) -> None:
+    """Ask for a time or a time zone as a reply; remember what the answer is for."""
+    query, chat = update.callback_query, update.effective_chat
+    if chat is None:
+        return
+    menu = query.message if query is not None and isinstance(query.message, Message) else None
+    context.chat_state.pending = PendingInput(
+        question, menu.message_id if menu else None, Menu.SCHEDULE
+    )
+    _ = t.gettext
+    text = (
+        _("What time would you like tips? Send it like 09:30.")
+        if question == "time"
+        else _("Send your time zone, for example Europe/London or Asia/Karachi.")
+    )
+    await context.bot.send_message(chat.id, text, reply_markup=ForceReply(selective=True))
 
 
 async def schedule_button(update: Update, context: BotContext) -> None:
-    found = await for_button(update, context)
-    if found is None:
+    """Every button of /schedule and of its time zone list: stored in the chat's unit of work,
+    then shown."""
+    query = update.callback_query
+    if query is None or not await may_change_settings(update, context):
         return
-    query, where = found
-    _ = where.t.gettext
-    action, arg = action_and_argument(query.data)
-    day = small_int(arg, maximum=6) if action == "d" else None
-    if day is not None:
-        current = parse_days((await profile_for(context, where.chat_id)).schedule.days)
-        if current == {day}:
-            await answer(query, _("Keep at least one day."))  # the only answer: a hint
-            return
-    await answer(query)
-    profile: ChatProfile | None = None
-    if action == "f" and small_int(arg) in FREQUENCY_PRESETS:
-        days = FREQUENCY_PRESETS[int(arg)]
-        profile = await change_schedule(context, where.chat_id, days=days)
-    elif day is not None:
-        profile = await change_schedule(context, where.chat_id, days=current ^ {day})
-    elif action == "h" and (send_time := preset_time(arg)) is not None:
-        profile = await change_schedule(context, where.chat_id, send_time=send_time)
-    elif action == "z" and arg in ZONE_PRESETS:
-        profile = await change_schedule(context, where.chat_id, timezone=arg)
-    elif action == "zone":
-        text, markup = zone_view(await profile_for(context, where.chat_id), where.t)
-        await show(update, text, markup)
-        return
-    elif action == "ask" and arg in ("time", "timezone"):
-        menu = query.message if isinstance(query.message, Message) else None
-        context.chat_state.pending = PendingInput(arg, menu.message_id if menu else None, "sc")
-        question = (
-            _("What time would you like tips? Send it like 09:30.")
-            if arg == "time"
-            else _("Send your time zone, for example Europe/London or Asia/Karachi.")
-        )
-        await context.bot.send_message(
-            where.chat_id, question, reply_markup=ForceReply(selective=True)
-        )
-        return
-    elif action == "done":
-        await show(update, _("Saved. Change it any time with /schedule."))
-        return
-    else:
-        profile = await profile_for(context, where.chat_id)
-    await render(update, context, profile, where.t)
+    button = parse(query.data)
+    reply: Reply | None = None
+    hint: str | None = None
+    async with stored_chat_unit(update, context) as unit:
+        if unit is not None:
+            t = unit.t
+            match button:
+                case Ask(question=question):
+                    reply = partial(ask_for, update, context, question, t)
+                case Step(menu=Menu.SCHEDULE, name="done"):
+                    saved = t.gettext("Saved. Change it any time with /schedule.")
+                    reply = partial(show, update, saved)
+                case Step(menu=Menu.SCHEDULE, name="zone"):
+                    reply = partial(show, update, *zone_view(await unit.profile(), t))
+                case ToggleDay(day=day) if await is_the_only_day(unit, day):
+                    hint = t.gettext("Keep at least one day.")  # the only answer: a hint
+                case _:
+                    profile = await change_from_button(unit, button, context.services.clock())
+                    reply = partial(render, update, context, profile, t)
+    await answer(query, hint)
+    if reply is not None:
+        await reply()
 
 
 def parse_time_text(text: str) -> str | None:
@@ -206,12 +238,6 @@ def parse_time_text(text: str) -> str | None:
         return format_hhmm(parse_hhmm(digits))
     except ValueError:
         return None
-
-
-def preset_time(arg: str) -> str | None:
-    """A time button's data ("0830") as "08:30", only for the offered presets."""
-    hhmm = f"{arg[:2]}:{arg[2:]}"
-    return hhmm if len(arg) == 4 and hhmm in TIME_PRESETS else None
 
 
 def parse_zone_text(text: str) -> str | None:
@@ -232,33 +258,34 @@ def parse_zone_text(text: str) -> str | None:
 async def receive_answer(update: Update, context: BotContext, pending: PendingInput) -> None:
     """A typed time or time zone."""
     message = update.effective_message
-    where = await here(update, context)
-    if message is None or message.text is None or where is None or where.row is None:
+    if message is None or message.text is None:
         return
-    _ = where.t.gettext
-    if pending.kind == "time":
-        value = parse_time_text(message.text)
-        if value is None:
-            await message.reply_text(
-                _("Please send a time like 09:30."), reply_markup=ForceReply(selective=True)
-            )
-            return
-        profile = await change_schedule(context, where.chat_id, send_time=value)
-    else:
-        zone = parse_zone_text(message.text)
-        if zone is None:
-            await message.reply_text(
-                _("I don't know that time zone. Try a name like Europe/London."),
-                reply_markup=ForceReply(selective=True),
-            )
-            return
-        profile = await change_schedule(context, where.chat_id, timezone=zone)
+    is_time = pending.kind == "time"
+    value = parse_time_text(message.text) if is_time else parse_zone_text(message.text)
+    async with stored_chat_unit(update, context) as unit:
+        if unit is not None and value is not None:
+            now = context.services.clock()
+            if is_time:
+                profile = await change_schedule(unit, now, send_time=value)
+            else:
+                profile = await change_schedule(unit, now, timezone=value)
+    if unit is None:
+        return
+    _ = unit.t.gettext
+    if value is None:
+        problem = (
+            _("Please send a time like 09:30.")
+            if is_time
+            else _("I don't know that time zone. Try a name like Europe/London.")
+        )
+        await message.reply_text(problem, reply_markup=ForceReply(selective=True))
+        return
     context.chat_state.pending = None
-    await render(update, context, profile, where.t)
+    await render(update, context, profile, unit.t)
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         CommandHandler("schedule", schedule_command),
-        CallbackQueryHandler(schedule_button, pattern=pattern("sc")),
+        CallbackQueryHandler(schedule_button, pattern=Menu.SCHEDULE.pattern),
     ]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import pack, pattern, unpack
 from bot.context import BotContext
 from bot.handlers import children, language, pause, privacy, schedule, topics
-from bot.handlers.common import answer, for_settings, next_tip_at, profile_for, show
+from bot.handlers.common import answer, chat_unit, may_change_settings, next_tip_at, show
 from bot.texts import schedule_line, topics_line, when_line
+from domain.buttons import Menu, OpenSettings, SettingsTarget
 from domain.i18n import Translator
 
-TARGETS = {
+TARGETS: dict[SettingsTarget, Callable[[Update, BotContext], Awaitable[None]]] = {
     "topics": topics.topics_command,
     "children": children.children_command,
     "schedule": schedule.schedule_command,
@@ -29,8 +31,8 @@ TARGETS = {
 def menu(t: Translator, paused: bool) -> InlineKeyboardMarkup:
     _ = t.gettext
 
-    def button(label: str, target: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=pack("se", target))
+    def button(label: str, target: SettingsTarget) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=OpenSettings(target).pack())
 
     return InlineKeyboardMarkup(
         [
@@ -48,11 +50,11 @@ def menu(t: Translator, paused: bool) -> InlineKeyboardMarkup:
 
 async def settings_command(update: Update, context: BotContext) -> None:
     """The settings overview with a button for each part."""
-    where = await for_settings(update, context)
-    if where is None:
+    if not await may_change_settings(update, context):
         return
-    profile = await profile_for(context, where.chat_id)
-    t = where.t
+    async with chat_unit(update, context) as unit:
+        profile = await unit.profile()
+    t = unit.t
     _ = t.gettext
     text = "\n".join(
         [
@@ -68,17 +70,14 @@ async def settings_command(update: Update, context: BotContext) -> None:
 
 async def settings_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    parts = unpack(query.data if query else None)
-    target = TARGETS.get(parts[1]) if len(parts) == 2 else None
-    if target is None:
-        await answer(query)
-        return
+    button = OpenSettings.parse(query.data if query else None)
     await answer(query)
-    await target(update, context)
+    if button is not None:
+        await TARGETS[button.target](update, context)
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         CommandHandler("settings", settings_command),
-        CallbackQueryHandler(settings_button, pattern=pattern("se")),
+        CallbackQueryHandler(settings_button, pattern=Menu.SETTINGS.pattern),
     ]

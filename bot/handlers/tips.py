@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import unpack
 from bot.context import BotContext
-from bot.handlers.common import answer, ensure_chat, here, profile_of
-from domain.chats import get_chat, record_feedback
-from domain.content.rules import ID_PATTERN
+from bot.handlers.common import answer, ensure_chat, stored_chat_unit
+from domain.buttons import Feedback, Menu, MoreOnTopic, parse
+from domain.chats import load_profile, record_feedback
+from domain.db import read_session
 from domain.models import ChatStatus
 from scheduler.ondemand import send_tip_now
-
-FEEDBACK = {"u": 1, "d": -1}
-# Only well-formed tip ids are stored (forged data could hold anything, even NUL bytes).
-TIP_ID = re.compile(ID_PATTERN)
 
 
 async def deliver_now(update: Update, context: BotContext, topic: str | None) -> bool:
@@ -40,19 +35,19 @@ async def deliver_now(update: Update, context: BotContext, topic: str | None) ->
 
 async def tip_command(update: Update, context: BotContext) -> None:
     """Send the next tip right away."""
-    where = await here(update, context)
     message = update.effective_message
-    if where is None or message is None:
+    if message is None:
         return
-    _ = where.t.gettext
-    row = where.row or await ensure_chat(update, context)
-    if row.status in (ChatStatus.STOPPED, ChatStatus.BLOCKED):
+    unit = await ensure_chat(update, context)
+    _ = unit.t.gettext
+    if unit.chat.status in (ChatStatus.STOPPED, ChatStatus.BLOCKED):
         await message.reply_text(_("Tips are stopped for this chat. /resume turns them on again."))
         return
     if await deliver_now(update, context, None):
         return
-    profile = await profile_of(context, where.chat_id)
-    if profile is not None and not any(c.content_stopped_at is None for c in profile.children):
+    async with read_session(context.services.sessions) as session:
+        children = (await load_profile(session, chat=unit.chat)).children
+    if not any(c.content_stopped_at is None for c in children):
         await message.reply_text(
             _(
                 "Most tips follow a pregnancy or a child's age. "
@@ -66,45 +61,42 @@ async def tip_command(update: Update, context: BotContext) -> None:
 
 
 async def tip_button(update: Update, context: BotContext) -> None:
-    """👍 / 👎 (stored for editors) and "more on this topic"."""
+    """👍 / 👎 (stored for editors) and "more on this topic".
+
+    Feedback is stored only for tips in the library: the Bot API lets a client send any
+    data, and a forged id would otherwise be listed among the least helpful tips."""
     query = update.callback_query
-    where = await here(update, context)
-    if query is None or where is None or where.row is None or where.row.id is None:
-        await answer(query)
+    if query is None:
         return
-    _ = where.t.gettext
-    parts = unpack(query.data)
-    well_formed = len(parts) == 3 and parts[1] in FEEDBACK and TIP_ID.match(parts[2])
-    if parts[:1] == ["fb"] and well_formed:
-        async with context.services.sessions() as session:
-            chat = await get_chat(session, telegram_id=where.chat_id)
-            assert chat is not None and chat.id is not None
+    library = context.services.library.current
+    button = parse(query.data)
+    feedback = button if isinstance(button, Feedback) and button.tip_id in library.tips else None
+    more = button if isinstance(button, MoreOnTopic) and button.topic_id in library.topics else None
+    async with stored_chat_unit(update, context) as unit:
+        if unit is not None and feedback is not None:
             await record_feedback(
-                session,
-                chat_id=chat.id,
-                tip_id=parts[2],
-                value=FEEDBACK[parts[1]],
+                unit.session,
+                chat_id=unit.id,
+                tip_id=feedback.tip_id,
+                value=feedback.value,
                 now=context.services.clock(),
             )
-            await session.commit()
-        await answer(query, _("Thank you! This helps our editors."))
-        await mark_choice(query.message, parts[1])
-        return
-    if (
-        parts[:1] == ["mo"]
-        and len(parts) == 2
-        and parts[1] in context.services.library.current.topics
-    ):
+    if unit is None or (feedback is None and more is None):
         await answer(query)
-        if not await deliver_now(update, context, parts[1]):
-            await context.bot.send_message(
-                where.chat_id, _("That's every tip on this topic for now.")
-            )
         return
-    await answer(query)
+    _ = unit.t.gettext
+    if feedback is not None:
+        await answer(query, _("Thank you! This helps our editors."))
+        await mark_choice(query.message, feedback)
+    elif more is not None:
+        await answer(query)
+        if not await deliver_now(update, context, more.topic_id):
+            await context.bot.send_message(
+                unit.chat.telegram_id, _("That's every tip on this topic for now.")
+            )
 
 
-async def mark_choice(message: object, choice: str) -> None:
+async def mark_choice(message: object, choice: Feedback) -> None:
     """Show which thumb was pressed, keeping the other buttons as they were."""
     if not isinstance(message, Message) or message.reply_markup is None:
         return
@@ -113,10 +105,10 @@ async def mark_choice(message: object, choice: str) -> None:
         new_row = []
         for button in row:
             data = button.callback_data if isinstance(button.callback_data, str) else None
-            if data and data.startswith("fb:"):
-                pressed = data.split(":")[1] == choice
-                label = ("✅ " if pressed else "") + ("👍" if data.startswith("fb:u") else "👎")
-                new_row.append(InlineKeyboardButton(label, callback_data=data))
+            thumb = Feedback.parse(data)
+            if thumb is not None:
+                label = ("✅ " if thumb == choice else "") + ("👍" if thumb.helpful else "👎")
+                new_row.append(InlineKeyboardButton(label, callback_data=thumb.pack()))
             else:
                 new_row.append(button)
         rows.append(new_row)
@@ -127,5 +119,5 @@ async def mark_choice(message: object, choice: str) -> None:
 def build_handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         CommandHandler("tip", tip_command),
-        CallbackQueryHandler(tip_button, pattern=r"^(fb|mo):"),
+        CallbackQueryHandler(tip_button, pattern=rf"{Menu.FEEDBACK.pattern}|{Menu.MORE.pattern}"),
     ]

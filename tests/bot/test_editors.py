@@ -11,6 +11,7 @@ from domain.content.loader import load_library
 from tests.bot.harness import REPO, START, running_bot
 
 TIP = "h-safe-sleep-on-back"
+ADMIN_ID = 900_001  # in ADMIN_USER_IDS, which the admin commands' filter is built from
 
 
 def small_library(tmp_path: Path) -> Path:
@@ -34,9 +35,10 @@ async def test_hot_reload_swaps_in_edits_and_keeps_the_last_good_version(
 ) -> None:
     content = small_library(tmp_path)
     library = load_library(content, today=START.date())
-    async with running_bot(migrated_url, library=library, content_dir=content) as bot:
-        editor = bot.api.make_user("Eda", language_code="en")
-        bot.services.settings.__dict__["admin_user_ids"] = frozenset({editor.id})
+    async with running_bot(
+        migrated_url, library=library, content_dir=content, admin_user_ids=frozenset({ADMIN_ID})
+    ) as bot:
+        editor = bot.api.make_user("Eda", language_code="en", user_id=ADMIN_ID)
         bot.services.settings.__dict__["content_reload_seconds"] = 0.2
         await start_content_reload(bot.app)
         try:
@@ -77,9 +79,8 @@ async def test_admin_broadcast_shows_count_and_time_then_sends(migrated_url: str
 
     from tests.bot.harness import delivering, seed_chat, settle
 
-    async with running_bot(migrated_url) as bot:
-        admin = bot.api.make_user("Ada", language_code="en")
-        bot.services.settings.__dict__["admin_user_ids"] = frozenset({admin.id})
+    async with running_bot(migrated_url, admin_user_ids=frozenset({ADMIN_ID})) as bot:
+        admin = bot.api.make_user("Ada", language_code="en", user_id=ADMIN_ID)
         for telegram_id in (8101, 8102):
             await seed_chat(bot.services, telegram_id, born=START.date() - timedelta(days=50))
         parent = bot.api.make_user("Pat", language_code="en")
@@ -102,9 +103,8 @@ async def test_admin_stats_is_a_short_summary(migrated_url: str) -> None:
 
     from tests.bot.harness import seed_chat
 
-    async with running_bot(migrated_url) as bot:
-        admin = bot.api.make_user("Ada", language_code="en")
-        bot.services.settings.__dict__["admin_user_ids"] = frozenset({admin.id})
+    async with running_bot(migrated_url, admin_user_ids=frozenset({ADMIN_ID})) as bot:
+        admin = bot.api.make_user("Ada", language_code="en", user_id=ADMIN_ID)
         for telegram_id in (8201, 8202):
             await seed_chat(bot.services, telegram_id, born=START.date() - timedelta(days=50))
         summary = await bot.say(admin, "/stats")
@@ -113,3 +113,42 @@ async def test_admin_stats_is_a_short_summary(migrated_url: str) -> None:
         assert "Queue: 0 waiting" in summary.plain_text
         parent = bot.api.make_user("Pat", language_code="en")
         assert "/help" in (await bot.say(parent, "/stats")).plain_text
+
+
+async def test_admin_commands_in_a_group_say_nothing(migrated_url: str) -> None:
+    """Every member reads what the bot posts in a group: admin commands (counts, plans,
+    reload reports) answer only in an admin's private chat, and in a group say nothing."""
+    from datetime import timedelta
+
+    from sqlmodel import func, select
+
+    from domain.models import Delivery
+    from tests.bot.harness import seed_chat
+
+    async with running_bot(migrated_url, admin_user_ids=frozenset({ADMIN_ID})) as bot:
+        await seed_chat(bot.services, 8301, born=START.date() - timedelta(days=50))
+        admin = bot.api.make_user("Ada", language_code="en", user_id=ADMIN_ID)
+        member = bot.api.make_user("Bo", language_code="en")
+        group = bot.api.make_group("Parents", admins=[admin], members=[member])
+
+        since = len(bot.api.sent)
+        for command in ("/stats", f"/preview {TIP}", "/reload", f"/broadcast {TIP}"):
+            bot.api.send_text(admin, command, group)
+        bot.api.send_text(admin, "/help", group)  # a chat's updates are handled in order
+        help_reply = await bot.api.wait_for(
+            lambda m: m.chat_id == group.id and "/settings" in (m.text or ""), since=since
+        )
+        assert [m.plain_text for m in bot.api.sent[since:]] == [help_reply.plain_text]
+
+        # The same admin in private gets the answer; a forged confirmation from a group or
+        # from someone else's private chat plans nothing.
+        offer = await bot.say(admin, f"/broadcast {TIP}")
+        assert f"Broadcast {TIP} to 1 chats" in offer.plain_text
+        member_chat = await bot.say(member, "/help")
+        for presser, message in ((admin, help_reply), (member, member_chat)):
+            calls = len(bot.api.calls)
+            bot.api.press_button(presser, message, f"bc:go:{TIP}", strict=False)
+            await bot.api.wait_for_call(lambda c: c.method == "answerCallbackQuery", since=calls)
+        async with bot.services.sessions() as session:
+            planned = (await session.exec(select(func.count()).select_from(Delivery))).one()
+        assert planned == 0

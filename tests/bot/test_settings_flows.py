@@ -126,6 +126,9 @@ async def test_forget_leaves_no_row_about_the_chat(migrated_url: str) -> None:
             rows = (await session.exec(select(Chat).where(Chat.telegram_id == gus.id))).all()
             assert rows == []
         assert await bot.profile(gus.id) is None
+        again = await bot.say(gus, "/mydata")  # asking what is stored stores nothing
+        assert again.plain_text == "I store nothing about this chat."
+        assert await bot.profile(gus.id) is None
 
 
 async def test_free_text_gets_a_pointer_and_stale_buttons_are_answered(migrated_url: str) -> None:

@@ -69,3 +69,27 @@ async def test_switching_language_changes_every_reply(migrated_url: str) -> None
 
         urdu = await bot.tap(jo, await bot.say(jo, "/language"), "اردو")
         assert any("\u0600" <= ch <= "\u06ff" for ch in urdu.plain_text)
+
+
+async def test_forged_feedback_is_answered_and_not_stored(migrated_url: str) -> None:
+    """The Bot API lets a client send any callback data: thumbs for a tip id that is not in
+    the library are answered, and neither stored nor listed among the least helpful tips."""
+    from domain.stats import collect_stats
+
+    async with running_bot(migrated_url) as bot:
+        ivy = bot.api.make_user("Ivy", language_code="en")
+        await onboard(bot, ivy)
+        tip = await bot.say(ivy, "/tip")
+        real_tip = tip.button_data[0].split(":")[-1]
+        forged = "h-not-in-the-library"
+        assert forged not in bot.services.library.current.tips
+        for data in (f"fb:d:{forged}", f"fb:d:{forged}-too", f"fb:d:{real_tip}"):
+            since = len(bot.api.calls)
+            bot.api.press_button(ivy, tip, data, strict=False)
+            await bot.api.wait_for_call(lambda c: c.method == "answerCallbackQuery", since=since)
+
+        async with bot.services.sessions() as session:
+            votes = (await session.exec(select(Feedback))).all()
+            stats = await collect_stats(session, now=bot.clock(), days=7)
+        assert [(v.tip_id, v.value) for v in votes] == [(real_tip, -1)]  # the real one counts
+        assert [s.tip_id for s in stats.least_helpful] == [real_tip]
