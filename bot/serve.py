@@ -73,8 +73,10 @@ async def serve(application: TipsApplication, mode: Mode) -> None:
             engine = await start_engine(application)
             if settings.web_port is not None:
                 web_app = build_web_app(services, bot_application=application)
-                engine.dispatcher.on_sent = web_app[METRICS].observe_send
-                engine.dispatcher.on_rate_limited = web_app[METRICS].observe_rate_limit
+                metrics = web_app[METRICS]
+                engine.set_hooks(
+                    on_sent=metrics.observe_send, on_rate_limited=metrics.observe_rate_limit
+                )
                 web = WebServer(web_app, settings.web_host, settings.web_port)
                 await web.start()
             await application.start()

@@ -6,6 +6,10 @@ when the row is missing), so two processes can never both hold it, on SQLite or 
 
 from __future__ import annotations
 
+import functools
+import os
+import socket
+import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
@@ -18,6 +22,19 @@ from domain.models import Lease
 
 PLANNER = "planner"
 SENDER_PREFIX = "sender:"
+POLLER = "poller"
+
+
+def new_holder() -> str:
+    """A name for one sender: host, process id and a random part (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@functools.cache
+def process_holder() -> str:
+    """This process's name as a sender: the delivery engine `tipsbot run` starts holds the
+    sender lease under it, and the on-demand lane claims its rows with it."""
+    return new_holder()
 
 
 async def acquire(
