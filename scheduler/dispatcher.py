@@ -8,10 +8,9 @@ rows whose fate is unclear are the ones in flight: marked in the last wave, or s
 recorded. Under at-most-once they become `unknown` (never resent), under at-least-once they
 are sent again.
 
-Several processes can send from one queue (PostgreSQL): each holds a `sender:` lease, the
-configured rate is divided between the live senders so that it holds in total, and each claims
-batches sized to its share, so a small broadcast is shared too. The SQL is in scheduler.ledger,
-the failure policy in scheduler.outcomes, the request in scheduler.sending.
+Several processes can send from one queue (PostgreSQL): each holds a `sender:` lease and sends
+and claims at its share of the rate. SQL: scheduler.ledger; failure policy: scheduler.outcomes;
+the request: scheduler.sending.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -43,6 +43,7 @@ from scheduler.sending import Prepared, TipMessages, send_prepared
 
 log = logging.getLogger(__name__)
 
+CLAIM_HORIZON = 1.0  # with several senders, each claims about this many seconds of its share
 WAVE_SECONDS = 0.02  # messages marked 'sending' together are due within this window
 SENDER_LEASE = timedelta(seconds=15)
 
@@ -81,7 +82,6 @@ class Dispatcher:
         self.bot = bot
         self.sessions = sessions
         self.library = library
-        self.catalogs = catalogs
         self.config = config
         self.holder = holder
         self.exclusive = exclusive
@@ -117,8 +117,10 @@ class Dispatcher:
                     next_heartbeat = self.monotonic() + SENDER_LEASE.total_seconds() / 3
                 sent = await self.dispatch_batch()
                 if sent == 0:
+                    await self.count_senders()
                     await self.recover_stale()
-                    await self._idle()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._stopping.wait(), self.config.idle_seconds)
         finally:
             await self.drain()
             await self.recorder.stop()
@@ -126,10 +128,6 @@ class Dispatcher:
 
     def stop(self) -> None:
         self._stopping.set()
-
-    async def _idle(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), self.config.idle_seconds)
 
     async def heartbeat(self) -> None:
         """Take or renew this sender's lease; share the rate with the other live senders."""
@@ -141,7 +139,12 @@ class Dispatcher:
             now=now,
             ttl=SENDER_LEASE,
         )
-        self.senders = await live_senders(self.sessions, now=now)
+        await self.count_senders()
+
+    async def count_senders(self) -> None:
+        """Share the rate with the other live senders (also when idle, so a sender that just
+        started gets its share of the next broadcast)."""
+        self.senders = await live_senders(self.sessions, now=self.clock())
         self.pacer.set_rate(self.config.rate / self.senders)
 
     async def leave(self) -> None:
@@ -154,7 +157,7 @@ class Dispatcher:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
         await self.recorder.flush()
 
-    async def recover_stale(self) -> int:
+    async def recover_stale(self) -> int:  # rows in flight in processes that are gone
         return await ledger.recover_stale(
             self.sessions,
             holder=self.holder,
@@ -166,9 +169,13 @@ class Dispatcher:
     # -- waves -----------------------------------------------------------------------------
 
     def batch_limit(self) -> int:
-        """How many rows to claim at once: this process's share of a batch, so that with
-        several senders a small broadcast is spread over all of them instead of one."""
-        return max(1, self.config.batch_size // self.senders)
+        """How many rows to claim at once. Alone: a whole batch. With other senders: what this
+        process sends in CLAIM_HORIZON at its share of the rate, so every sender claims about
+        as fast as it sends and a small broadcast is spread over all of them, not one."""
+        if self.senders <= 1:
+            return self.config.batch_size
+        share = math.ceil(self.pacer.rate * CLAIM_HORIZON)
+        return max(1, min(self.config.batch_size // self.senders, share))
 
     async def dispatch_batch(self, *, due: datetime | None = None) -> int:
         """Claim a batch of deliveries due by `due` (default: now) and send it at the paced
