@@ -184,7 +184,8 @@ class DeliveryEngine:
 
     async def send_due(self, *, at: datetime | None = None) -> int:
         """Send everything due by `at` (default now), holding a sender lease meanwhile, then
-        return how many were claimed."""
+        return how many were claimed. The bot is initialized if need be (stop() shuts it)."""
+        await self.bot.initialize()
         dispatcher = self.dispatcher
         await dispatcher.heartbeat()
         await dispatcher.recover_stale()
