@@ -22,7 +22,7 @@ from domain.models import Lease
 
 PLANNER = "planner"
 SENDER_PREFIX = "sender:"
-POLLER = "poller"
+RECEIVER = "receiver"  # the one process receiving updates (bot.receiving)
 
 
 def new_holder() -> str:
