@@ -21,9 +21,9 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -35,7 +35,7 @@ from domain.i18n import Catalogs
 from domain.models import ChatStatus, DeliveryStatus
 from scheduler import ledger
 from scheduler.flusher import SentRecorder
-from scheduler.leases import SENDER_PREFIX, acquire, live_senders, release
+from scheduler.leases import SenderLease
 from scheduler.ledger import Claimed, Outcome
 from scheduler.outcomes import RENDER_FLAG, Decision, classify, decide
 from scheduler.pacing import Pacer
@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 
 CLAIM_HORIZON = 1.0  # with several senders, each claims about this many seconds of its share
 WAVE_SECONDS = 0.02  # messages marked 'sending' together are due within this window
-SENDER_LEASE = timedelta(seconds=15)
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,8 @@ class Dispatcher:
         self.clock = clock
         self.monotonic = monotonic
         self.pacer = Pacer(config.rate, config.chat_interval, config.group_per_minute)
-        self.senders = 1  # live senders sharing the rate, as of the last heartbeat
+        self.senders = 1  # live senders sharing the rate, as last counted
+        self.lease = SenderLease(sessions, holder, clock, self._share)
         self._slots = asyncio.Semaphore(config.concurrency)
         self._in_flight: set[asyncio.Task[None]] = set()
         self.messages = TipMessages(
@@ -106,50 +106,35 @@ class Dispatcher:
 
     async def run(self) -> None:
         """Send until stop() is called; in-flight sends finish before it returns."""
-        await self.heartbeat()
-        await self.recover_stale()
-        next_heartbeat = self.monotonic() + SENDER_LEASE.total_seconds() / 3
-        self.recorder.start()
-        try:
+        async with self.sending():
             while not self._stopping.is_set():
-                if self.monotonic() >= next_heartbeat:
-                    await self.heartbeat()
-                    next_heartbeat = self.monotonic() + SENDER_LEASE.total_seconds() / 3
-                sent = await self.dispatch_batch()
-                if sent == 0:
-                    await self.count_senders()
+                if await self.dispatch_batch() == 0:
+                    await self.lease.count()  # a sender that just started gets its share
                     await self.recover_stale()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._stopping.wait(), self.config.idle_seconds)
+
+    @contextlib.asynccontextmanager
+    async def sending(self) -> AsyncIterator[None]:
+        """Be a sender meanwhile: hold the sender lease, recover what processes that are gone
+        left in flight, record sent deliveries; at the end finish in-flight sends, leave."""
+        await self.lease.hold()
+        await self.recover_stale()
+        self.recorder.start()
+        try:
+            yield
         finally:
             await self.drain()
             await self.recorder.stop()
-            await self.leave()
+            await self.lease.give_up()
 
     def stop(self) -> None:
         self._stopping.set()
 
-    async def heartbeat(self) -> None:
-        """Take or renew this sender's lease; share the rate with the other live senders."""
-        now = self.clock()
-        await acquire(
-            self.sessions,
-            name=SENDER_PREFIX + self.holder,
-            holder=self.holder,
-            now=now,
-            ttl=SENDER_LEASE,
-        )
-        await self.count_senders()
-
-    async def count_senders(self) -> None:
-        """Share the rate with the other live senders (also when idle, so a sender that just
-        started gets its share of the next broadcast)."""
-        self.senders = await live_senders(self.sessions, now=self.clock())
-        self.pacer.set_rate(self.config.rate / self.senders)
-
-    async def leave(self) -> None:
-        """Give up the sender lease (the other senders take the whole rate)."""
-        await release(self.sessions, name=SENDER_PREFIX + self.holder, holder=self.holder)
+    def _share(self, senders: int) -> None:
+        """Share the rate with the other live senders."""
+        self.senders = senders
+        self.pacer.set_rate(self.config.rate / senders)
 
     async def drain(self) -> None:
         """Wait for every send already started, and write their outcomes."""

@@ -22,7 +22,7 @@ from domain.content.model import Library
 from domain.i18n import Catalogs
 from domain.models import SystemEvent
 from domain.settings import Settings
-from scheduler.dispatcher import SENDER_LEASE, DispatchConfig, Dispatcher
+from scheduler.dispatcher import DispatchConfig, Dispatcher
 from scheduler.housekeeping import resume_ended_pauses
 from scheduler.leases import PLANNER, acquire, new_holder, release
 from scheduler.planner import PlanReport, plan_due, queue_depth
@@ -186,22 +186,9 @@ class DeliveryEngine:
         """Send everything due by `at` (default now), holding a sender lease meanwhile, then
         return how many were claimed. The bot is initialized if need be (stop() shuts it)."""
         await self.bot.initialize()
-        dispatcher = self.dispatcher
-        await dispatcher.heartbeat()
-        await dispatcher.recover_stale()
-        dispatcher.recorder.start()
         total = 0
-        beat = self.clock()
-        try:
-            while True:
-                if self.clock() - beat >= SENDER_LEASE / 3:
-                    await dispatcher.heartbeat()
-                    beat = self.clock()
-                claimed = await dispatcher.dispatch_batch(due=at)
-                await dispatcher.drain()
+        async with self.dispatcher.sending():
+            while (claimed := await self.dispatcher.dispatch_batch(due=at)) > 0:
+                await self.dispatcher.drain()
                 total += claimed
-                if claimed == 0:
-                    return total
-        finally:
-            await dispatcher.recorder.stop()
-            await dispatcher.leave()
+        return total
