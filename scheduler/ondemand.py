@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 class OnDemandResult:
     tip_id: str | None  # None when nothing is left to send
     sent: bool
+    queued: bool = False  # not sent yet: back in the queue, the dispatcher sends it (e.g. 429)
 
 
 async def send_tip_now(
@@ -124,7 +125,7 @@ async def send_tip_now(
             reason=decision.reason,
         )
         await settle(outcome, decision)
-        return OnDemandResult(tip.id, False)
+        return OnDemandResult(tip.id, False, queued=decision.retry_in is not None)
     outcome = ledger.Outcome(
         DeliveryStatus.SENT, started, clock(), telegram_id, message_id=message_id
     )

@@ -235,3 +235,26 @@ def test_send_due_is_refused_next_to_a_running_sqlite_bot(
         held.close()
     assert result.exit_code != 0
     assert "another tipsbot process is already using this SQLite database" in result.output
+
+
+async def test_a_tip_refused_by_flood_control_is_sent_after_the_pause(migrated_url: str) -> None:
+    async with running_bot(migrated_url) as bot:
+        user = bot.api.make_user("Flo", user_id=7500, started=True)
+        await seed_chat(bot.services, user.id, born=bot.clock.now.date() - timedelta(days=90))
+        bot.api.faults.add("429", method="sendMessage", chat_id=user.id, retry_after=1, count=1)
+        bot.api.send_text(user, "/tip")
+        await bot.api.wait_for_call(lambda c: c.status == 429)
+        for _ in range(100):
+            rows = await on_demand_rows(bot)
+            if rows and rows[0].status == DeliveryStatus.RETRYING:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.3)  # the handler has finished: it said nothing misleading
+        assert bot.api.messages_to(user.id) == []
+        assert rows[0].not_before == bot.clock.now + timedelta(seconds=1)
+        async with delivering(bot) as engine:
+            bot.clock.advance(timedelta(seconds=2))  # past retry_after in database time
+            await settle(engine)
+        rows = await on_demand_rows(bot)
+        assert [r.status for r in rows] == [DeliveryStatus.SENT]
+        assert [m.message_id for m in bot.api.messages_to(user.id)] == [rows[0].telegram_message_id]
