@@ -845,7 +845,7 @@ async def engine_in_process(
         catalogs=Catalogs(config.default_language),
         clock=utcnow,
     )
-    delivery.start()
+    await delivery.start()
     try:
         yield delivery
     finally:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from bot.context import BotContext, TipsApplication
 from domain.retention import purge_old_deliveries
 from scheduler.engine import DeliveryEngine, sending_bot
+from scheduler.leases import process_holder
 
 log = logging.getLogger(__name__)
 RETENTION_INTERVAL = timedelta(days=1)
@@ -55,10 +56,10 @@ async def start_engine(application: TipsApplication) -> DeliveryEngine:
         library=lambda: services.library.current,
         catalogs=services.catalogs,
         clock=services.clock,
+        holder=process_holder(),  # the on-demand lane claims its rows under the same name
     )
-    await engine.dispatcher.bot.initialize()
     application.bot_data.engine = engine
-    engine.start()
+    await engine.start()
     jobs = application.job_queue
     assert jobs is not None
     jobs.run_repeating(
@@ -92,7 +93,6 @@ async def stop_engine(application: TipsApplication) -> None:
     engine, application.bot_data.engine = application.bot_data.engine, None
     if engine is not None:
         await engine.stop()
-        await engine.dispatcher.bot.shutdown()
     lock, application.bot_data.sqlite_lock = application.bot_data.sqlite_lock, None
     if lock is not None:
         lock.close()

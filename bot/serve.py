@@ -21,6 +21,7 @@ from bot.commands import register_commands
 from bot.content_reload import start_content_reload
 from bot.context import TipsApplication
 from bot.delivery import start_engine, stop_engine
+from bot.receiving import AnotherReceiver, release_receiver_lease, take_receiver_lease
 from bot.web.keys import METRICS
 from bot.web.server import WebServer, build_web_app
 from domain.settings import ConfigError
@@ -68,13 +69,19 @@ async def serve(application: TipsApplication, mode: Mode) -> None:
     try:
         async with application:
             if mode is not Mode.SEND_ONLY:
+                try:  # before polling: a second poller would stop the first one too
+                    await take_receiver_lease(application)
+                except AnotherReceiver:
+                    raise UpdatesConflict("another tipsbot process receives updates") from None
                 await register_commands(application.bot, services.catalogs)
             await start_content_reload(application)
             engine = await start_engine(application)
             if settings.web_port is not None:
                 web_app = build_web_app(services, bot_application=application)
-                engine.dispatcher.on_sent = web_app[METRICS].observe_send
-                engine.dispatcher.on_rate_limited = web_app[METRICS].observe_rate_limit
+                metrics = web_app[METRICS]
+                engine.set_hooks(
+                    on_sent=metrics.observe_send, on_rate_limited=metrics.observe_rate_limit
+                )
                 web = WebServer(web_app, settings.web_host, settings.web_port)
                 await web.start()
             await application.start()
@@ -105,6 +112,8 @@ async def serve(application: TipsApplication, mode: Mode) -> None:
                 await application.updater.stop()
             if mode is Mode.WEBHOOK:
                 await application.bot.delete_webhook()
+            if mode is not Mode.SEND_ONLY:
+                await release_receiver_lease(application)
             await stop_engine(application)
             await application.stop()
             if web is not None:

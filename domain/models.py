@@ -42,7 +42,6 @@ class DeliveryStatus(StrEnum):
 
 class DeliveryLane(StrEnum):
     SCHEDULED = "scheduled"
-    CATCH_UP = "catch-up"
     BROADCAST = "broadcast"
     ON_DEMAND = "on-demand"  # /tip, "more on this topic"
 

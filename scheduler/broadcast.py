@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.cadence import after_quiet_hours, cadence_for
+from domain.cadence import cadence_for
 from domain.content.model import Tip
 from domain.models import (
     Chat,
@@ -27,6 +27,7 @@ from domain.models import (
     SentTip,
 )
 from scheduler.bulk_writes import insert_ignoring_duplicates
+from scheduler.quiet_hours import earliest_send
 
 BATCH = 1000
 
@@ -91,11 +92,7 @@ async def plan_broadcast(
             after_id = batch[-1][0].id or 0
             rows: list[dict[str, Any]] = []
             for chat, schedule in batch:
-                send_at = (
-                    now
-                    if tip.ignore_quiet_hours
-                    else after_quiet_hours(cadence_for(schedule, chat.timezone), now)
-                )
+                send_at = earliest_send(tip, cadence_for(schedule, chat.timezone), now)
                 plan.chats += 1
                 plan.at_night += send_at > now
                 rows.append(

@@ -1,15 +1,15 @@
 """The delivery engine: the planner tick (one process at a time) and the dispatcher (every process).
 
-`tipsbot run` starts it beside the bot; `tipsbot send-due` runs one cycle and exits.
+`tipsbot run` starts it beside the bot; `tipsbot send-due` runs one cycle and exits. The engine
+owns its sending bot (initialized by start(), shut down by stop()) and the metrics hooks.
+Leases, claims and `sent_at` always use the real clock; `send-due --at` only changes the
+moment planned for and the deliveries counted as due.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,16 +24,12 @@ from domain.models import SystemEvent
 from domain.settings import Settings
 from scheduler.dispatcher import DispatchConfig, Dispatcher
 from scheduler.housekeeping import resume_ended_pauses
-from scheduler.leases import PLANNER, acquire, release
+from scheduler.leases import PLANNER, acquire, new_holder, release
 from scheduler.planner import PlanReport, plan_due, queue_depth
 from scheduler.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 CAPACITY_WINDOW = timedelta(hours=1)
-
-
-def process_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 def dispatch_config(settings: Settings) -> DispatchConfig:
@@ -79,12 +75,14 @@ class DeliveryEngine:
         library: Callable[[], Library],
         catalogs: Catalogs,
         clock: Callable[[], datetime],
+        holder: str | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.library = library
         self.clock = clock
-        self.holder = process_id()
+        self.bot = bot
+        self.holder = holder or new_holder()
         self.dispatcher = Dispatcher(
             bot=bot,
             sessions=sessions,
@@ -99,9 +97,26 @@ class DeliveryEngine:
         self.last_tick: datetime | None = None
         self._last_capacity_warning: datetime | None = None
 
-    async def tick(self) -> TickReport:
-        """Resume ended pauses and, when this process holds the planner lease, plan due chats."""
+    def set_hooks(
+        self,
+        *,
+        on_sent: Callable[[float], None] | None = None,
+        on_rate_limited: Callable[[], None] | None = None,
+    ) -> None:
+        """Metrics hooks: seconds per successful request; each 429."""
+        self.dispatcher.on_sent = on_sent
+        self.dispatcher.on_rate_limited = on_rate_limited
+
+    @property
+    def sent_count(self) -> int:
+        return self.dispatcher.sent_count
+
+    async def tick(self, *, at: datetime | None = None) -> TickReport:
+        """Resume ended pauses and, when this process holds the planner lease, plan due chats
+        as of `at` (default now). The lease is taken at the real time either way, so planning
+        ahead never holds the planner beyond its usual lease nor moves its clock."""
         now = self.clock()
+        moment = now if at is None else at
         resumed = await resume_ended_pauses(self.sessions, self.clock)
         report: PlanReport | None = None
         lease = timedelta(seconds=max(60.0, self.settings.planner_interval_seconds * 3))
@@ -109,7 +124,7 @@ class DeliveryEngine:
             report = await plan_due(
                 self.sessions,
                 self.library(),
-                now=now,
+                now=moment,
                 batch_size=self.settings.planner_batch_size,
                 catch_up_limit=timedelta(hours=self.settings.catch_up_limit_hours),
             )
@@ -139,30 +154,41 @@ class DeliveryEngine:
                 await session.commit()
         return message
 
-    def start(self) -> None:
-        """Start sending in the background."""
+    async def start(self) -> None:
+        """Initialize the sending bot and start sending in the background."""
         if self._task is None:
+            await self.bot.initialize()
             self._task = asyncio.create_task(self.dispatcher.run(), name="dispatcher")
 
     async def stop(self) -> None:
-        """Stop claiming; let in-flight sends finish; give up the planner lease."""
+        """Stop claiming; let in-flight sends finish; give up the leases; shut the bot down."""
         self.dispatcher.stop()
         if self._task is not None:
             await self._task
             self._task = None
         await release(self.sessions, name=PLANNER, holder=self.holder)
+        await self.bot.shutdown()
 
-    async def send_until_idle(self) -> int:
-        """Send everything due now, then return how many were claimed (for send-due)."""
-        await self.dispatcher.recover_stale()
-        self.dispatcher.start_flusher()
-        total = 0
+    async def run_once(self, *, at: datetime | None = None) -> tuple[TickReport, int]:
+        """One planning and sending cycle (send-due): plan as of `at`, send what is due by
+        then as a sender like any other, give up the leases; returns the tick and how many
+        deliveries were claimed."""
+        await self.bot.initialize()
         try:
-            while True:
-                claimed = await self.dispatcher.dispatch_batch()
+            report = await self.tick(at=at)
+            claimed = await self.send_due(at=at)
+        finally:
+            await release(self.sessions, name=PLANNER, holder=self.holder)
+            await self.bot.shutdown()
+        return report, claimed
+
+    async def send_due(self, *, at: datetime | None = None) -> int:
+        """Send everything due by `at` (default now), holding a sender lease meanwhile, then
+        return how many were claimed. The bot is initialized if need be (stop() shuts it)."""
+        await self.bot.initialize()
+        total = 0
+        async with self.dispatcher.sending():
+            while (claimed := await self.dispatcher.dispatch_batch(due=at)) > 0:
                 await self.dispatcher.drain()
                 total += claimed
-                if claimed == 0:
-                    return total
-        finally:
-            await self.dispatcher.stop_flusher()
+        return total

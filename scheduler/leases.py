@@ -6,6 +6,14 @@ when the row is missing), so two processes can never both hold it, on SQLite or 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
@@ -16,8 +24,23 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.models import Lease
 
+log = logging.getLogger(__name__)
+
 PLANNER = "planner"
 SENDER_PREFIX = "sender:"
+RECEIVER = "receiver"  # the one process receiving updates (bot.receiving)
+
+
+def new_holder() -> str:
+    """A name for one sender: host, process id and a random part (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@functools.cache
+def process_holder() -> str:
+    """This process's name as a sender: the delivery engine `tipsbot run` starts holds the
+    sender lease under it, and the on-demand lane claims its rows with it."""
+    return new_holder()
 
 
 async def acquire(
@@ -68,3 +91,54 @@ async def live_senders(sessions: async_sessionmaker[AsyncSession], *, now: datet
             .where(col(Lease.name).startswith(SENDER_PREFIX), col(Lease.expires_at) >= now)
         )
         return max(1, count.one())
+
+
+class SenderLease:
+    """One sender's `sender:<holder>` lease: taken and renewed (in the background while
+    sending, however long a batch takes), counted with the others', given up at the end."""
+
+    TTL = timedelta(seconds=15)
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        holder: str,
+        clock: Callable[[], datetime],
+        on_count: Callable[[int], None],
+    ) -> None:
+        self.sessions = sessions
+        self.holder = holder
+        self.clock = clock
+        self.on_count = on_count  # told how many senders are live after each renewal or count
+        self._task: asyncio.Task[None] | None = None
+
+    async def renew(self) -> None:
+        now = self.clock()
+        name = SENDER_PREFIX + self.holder
+        await acquire(self.sessions, name=name, holder=self.holder, now=now, ttl=self.TTL)
+        await self.count()
+
+    async def count(self) -> None:
+        self.on_count(await live_senders(self.sessions, now=self.clock()))
+
+    async def hold(self) -> None:
+        """Take the lease and keep renewing it in the background until give_up()."""
+        await self.renew()
+        if self._task is None:
+            self._task = asyncio.create_task(self._keep(), name="sender-lease")
+
+    async def _keep(self) -> None:
+        while True:
+            await asyncio.sleep(self.TTL.total_seconds() / 3)
+            try:
+                await self.renew()
+            except Exception:  # the database may be back at the next beat
+                log.exception("could not renew the sender lease")
+
+    async def give_up(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await release(self.sessions, name=SENDER_PREFIX + self.holder, holder=self.holder)

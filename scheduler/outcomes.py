@@ -1,4 +1,6 @@
-"""What a failed send means (see ../shared/telegram.md), as a pure function of the exception.
+"""What a failed send means (see ../shared/telegram.md), as pure functions: `classify` turns the
+exception into a verdict, `decide` turns the verdict into what to record and do next. Both
+send paths (the dispatcher and the on-demand lane) use them.
 
 Order matters: PTB's BadRequest and TimedOut are NetworkError subclasses, so the specific cases
 are decided first. A request that may have reached Telegram (read/write timeout, a connection
@@ -24,6 +26,8 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+
+from domain.models import DeliveryStatus
 
 
 class Verdict(StrEnum):
@@ -104,3 +108,54 @@ def classify(exc: BaseException) -> Classified:
 def backoff_seconds(attempt: int, *, base: float = 2.0, cap: float = 300.0) -> float:
     """Exponential backoff after the `attempt`-th failed try (1 -> 2 s, 2 -> 4 s, ...)."""
     return float(min(cap, base**attempt))
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to do with a delivery whose request failed: the status to record and what else
+    follows (pause every send, stop the chat, rewrite its id, flag the tip, stop sending)."""
+
+    status: DeliveryStatus
+    reason: str | None = None
+    retry_in: float | None = None  # seconds from now; the delivery goes back in the queue
+    pause_all: float = 0.0  # seconds every send waits (Telegram's flood control is per bot)
+    unreachable: bool = False  # the chat stops; everything else waiting for it is skipped
+    new_chat_id: int | None = None  # the group became a supergroup: send there
+    flag: str | None = None  # editors must look at the tip (a content flag of this kind)
+    fatal: bool = False  # the bot cannot send at all
+
+
+def decide(
+    failure: Classified, *, attempts: int, at_least_once: bool, max_attempts: int
+) -> Decision:
+    """The policy for a failed send: a pure function of the classified failure, the number of
+    tries so far (this one included) and the delivery guarantee."""
+    verdict = failure.verdict
+    if verdict is Verdict.AMBIGUOUS and at_least_once:
+        verdict = Verdict.RETRY
+    if verdict is Verdict.RATE_LIMITED:
+        return Decision(
+            DeliveryStatus.RETRYING, retry_in=failure.retry_after, pause_all=failure.retry_after
+        )
+    if verdict is Verdict.UNREACHABLE:
+        return Decision(DeliveryStatus.FAILED, "chat unreachable", unreachable=True)
+    if verdict is Verdict.MIGRATED and failure.new_chat_id is not None:
+        return Decision(
+            DeliveryStatus.RETRYING,
+            "group became a supergroup",
+            retry_in=0.0,
+            new_chat_id=failure.new_chat_id,
+        )
+    if verdict is Verdict.CONTENT:
+        return Decision(DeliveryStatus.FAILED, "Telegram refused the message", flag=CONTENT_FLAG)
+    if verdict is Verdict.RETRY and attempts < max_attempts:
+        return Decision(DeliveryStatus.RETRYING, retry_in=backoff_seconds(attempts))
+    if verdict is Verdict.AMBIGUOUS:
+        return Decision(DeliveryStatus.UNKNOWN, "may have been delivered")
+    if verdict is Verdict.FATAL:
+        return Decision(DeliveryStatus.RETRYING, retry_in=60.0, fatal=True)
+    return Decision(DeliveryStatus.FAILED)
+
+
+CONTENT_FLAG = "telegram-refused"
+RENDER_FLAG = "render-error"

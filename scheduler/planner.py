@@ -21,13 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.cadence import (
-    Cadence,
-    after_quiet_hours,
-    cadence_for,
-    latest_slot_at_or_before,
-    next_slot,
-)
+from domain.cadence import Cadence, cadence_for, latest_slot_at_or_before, next_slot
 from domain.content.index import TipIndex
 from domain.content.model import Library, Tip
 from domain.models import (
@@ -41,6 +35,7 @@ from domain.models import (
 from domain.selection import Profile, choose_from_index, needs_catch_up
 from scheduler.bulk_writes import insert_ignoring_duplicates, move_slots
 from scheduler.profiles import load_profiles
+from scheduler.quiet_hours import earliest_send
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +118,6 @@ class _Timing:
     cadence: Cadence
     latest: datetime | None  # the latest slot at or before now
     following: datetime  # the next slot after now
-    not_before: datetime  # now, or the end of the quiet hours now falls in
 
 
 class _Timings:
@@ -143,7 +137,6 @@ class _Timings:
                 cadence,
                 latest_slot_at_or_before(cadence, now),
                 next_slot(cadence, now),
-                after_quiet_hours(cadence, now),
             )
             self._memo[key] = timing
         return timing
@@ -229,14 +222,8 @@ async def plan_due(
                 if tip is None:
                     report.nothing_to_send += 1
                     continue
-                # Not before max(slot, now), out of quiet hours unless an urgent tip may break
-                # them; slot <= now always holds for a due chat (next_slot_at <= now).
-                if tip.urgent and tip.ignore_quiet_hours:
-                    not_before = max(slot, now)
-                elif slot <= now:
-                    not_before = timing.not_before
-                else:
-                    not_before = after_quiet_hours(timing.cadence, slot)
+                # slot <= now always holds for a due chat (next_slot_at <= now).
+                not_before = earliest_send(tip, timing.cadence, max(slot, now))
                 if dry_run:
                     report.plans.append(
                         PlannedTip(

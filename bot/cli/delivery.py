@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 import click
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.content.loader import load_library
 from domain.content.model import Library
 from domain.db import create_engine, make_session_factory
+from domain.dbtypes import utcnow
 from domain.delivery_log import LogFilter, LogRow, read_log
 from domain.i18n import Catalogs
 from domain.migrations import upgrade_async
@@ -62,6 +63,15 @@ def _library(settings: Settings, today: datetime) -> Library:
     return load_library(settings.content_dir, today=today.date())
 
 
+def _lock_sqlite(settings: Settings) -> TextIO | None:
+    from bot.delivery import AnotherProcess, lock_sqlite
+
+    try:
+        return lock_sqlite(settings.database_url)
+    except AnotherProcess as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.command("send-due")
 @click.option("--at", "at", help="Act as if it were this time (ISO-8601; default now).")
 @click.option("--dry-run", is_flag=True, help="Print who would get what; send nothing.")
@@ -94,21 +104,27 @@ def send_due(ctx: click.Context, at: str | None, dry_run: bool) -> None:
                 f"{report.missed_slots_skipped} missed slots too old"
             )
             return
-        async with sending_bot(settings) as bot:
-            engine = DeliveryEngine(
-                settings=settings,
-                bot=bot,
-                sessions=sessions,
-                library=lambda: library,
-                catalogs=Catalogs(settings.default_language),
-                clock=lambda: moment,
-            )
-            tick = await engine.tick()
-            sent = await engine.send_until_idle()
+        engine = DeliveryEngine(
+            settings=settings,
+            bot=sending_bot(settings),
+            sessions=sessions,
+            library=lambda: library,
+            catalogs=Catalogs(settings.default_language),
+            clock=utcnow,  # leases and sent_at are real time; --at is only what is planned for
+        )
+        tick, claimed = await engine.run_once(at=moment if at else None)
+        if tick.planned is None:
+            click.echo("another process holds the planner lease: it plans; sending what is due")
         planned = tick.planned.planned if tick.planned else 0
-        click.echo(f"planned {planned}; sent {engine.dispatcher.sent_count} of {sent} claimed")
+        click.echo(f"planned {planned}; sent {engine.sent_count} of {claimed} claimed")
 
-    _with_database(settings, work)
+    # SQLite takes one sending process at a time: refused next to a running `tipsbot run`.
+    lock = None if dry_run or not settings.is_sqlite else _lock_sqlite(settings)
+    try:
+        _with_database(settings, work)
+    finally:
+        if lock is not None:
+            lock.close()
 
 
 @click.command("broadcast")

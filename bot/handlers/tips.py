@@ -30,7 +30,7 @@ async def deliver_now(update: Update, context: BotContext, topic: str | None) ->
         telegram_id=chat.id,
         topic=topic,
     )
-    return result.sent
+    return result.sent or result.queued  # a queued tip follows: no "nothing left"
 
 
 async def tip_command(update: Update, context: BotContext) -> None:

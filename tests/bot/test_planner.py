@@ -133,13 +133,12 @@ async def test_two_processes_on_postgresql_send_a_broadcast_once(migrated_url: s
             bot.services.sessions, tip, BroadcastFilter(), now=MONDAY_9, dry_run=False
         )
         for engine in engines:
-            engine.start()
+            await engine.start()
         try:
             await settle(engines[0], seconds=30)
         finally:
             for engine in engines:
                 await engine.stop()
-                await engine.dispatcher.bot.shutdown()
         received = [len(bot.api.messages_to(i)) for i in ids]
         assert received == [1] * len(ids)
         assert all(e.dispatcher.sent_count > 0 for e in engines)
