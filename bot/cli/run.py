@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 
-from bot.logging_setup import configure_logging
-from domain.db import DatabaseError
-from domain.settings import ConfigError
+from bot.cli.common import fail, get_settings, load_tips
 
 
 @click.command("run")
@@ -23,9 +23,11 @@ from domain.settings import ConfigError
 @click.pass_context
 def run_command(ctx: click.Context, send_only: bool, webhook_url: str | None) -> None:
     """Run the bot: migrate the database, load the library, poll Telegram, send tips."""
-    from bot.cli import fail, get_settings
+    from bot.logging_setup import configure_logging
     from bot.runner import StartupError, run
     from bot.serve import Mode
+    from domain.db import DatabaseError
+    from domain.settings import ConfigError
 
     settings = get_settings(ctx)
     if webhook_url:
@@ -36,7 +38,12 @@ def run_command(ctx: click.Context, send_only: bool, webhook_url: str | None) ->
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
     configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=[token])
     try:
-        run(settings, mode=mode)
+        settings.bot_token()  # a missing or malformed token is the first thing to fix
+    except ConfigError as exc:
+        fail(str(exc), code=2)
+    library = load_tips(settings, datetime.now(UTC))  # before the database: wrong folder?
+    try:
+        run(settings, mode=mode, library=library)
     except ConfigError as exc:
         fail(str(exc), code=2)
     except (DatabaseError, StartupError) as exc:
