@@ -35,7 +35,9 @@ async def test_every_menu_command_is_answered_and_only_editors_commands_are_unli
     async with running_bot(sqlite_url) as bot:
         await register_commands(bot.app.bot, bot.services.catalogs)
         handled = handled_commands(h for group in bot.app.handlers.values() for h in group)
-        menus = {(None, ""): bot.api.get_commands(None, "")}
+        menus: dict[tuple[str, str], list[dict[str, Any]]] = {
+            ("default", ""): bot.api.get_commands(None, "")
+        }
         for language in bot.services.catalogs.languages:
             for scope in SCOPES:
                 menus[(scope, language)] = bot.api.get_commands({"type": scope}, language)
