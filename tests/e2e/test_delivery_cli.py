@@ -198,7 +198,15 @@ async def test_deliveries_follow_prints_new_rows_and_purge_removes_old_ones(tmp_
         await database.close()
 
 
-async def _add_delivery(database: Database, chat: int, tip: str, **fields: object) -> int:
+async def _add_delivery(
+    database: Database,
+    chat: int,
+    tip: str,
+    *,
+    status: str,
+    error_description: str | None = None,
+    reason: str | None = None,
+) -> int:
     from datetime import UTC, datetime
 
     from domain.models import Delivery
@@ -213,7 +221,9 @@ async def _add_delivery(database: Database, chat: int, tip: str, **fields: objec
             slot_at=planned,
             planned_at=planned,
             not_before=planned,
-            **fields,
+            status=status,
+            error_description=error_description,
+            reason=reason,
         )
         session.add(row)
         await session.commit()
