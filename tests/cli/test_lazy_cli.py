@@ -18,6 +18,7 @@ HEAVY = ("telegram", "sqlalchemy", "sqlmodel", "alembic", "aiohttp", "scheduler"
 PROBE = """
 import json, sys
 from bot.cli import main
+code = None
 try:
     main(sys.argv[1:], prog_name="tipsbot")
 except SystemExit as exit:
@@ -78,7 +79,7 @@ def test_every_lazy_summary_is_its_commands_own_help() -> None:
             assert lazy.summary == command.get_short_help_str(10**6), f"{path} {name}"
 
 
-def test_the_lazy_help_reads_as_clicks_own(tmp_path: object) -> None:
+def test_the_lazy_help_reads_as_clicks_own() -> None:
     """The root help, built from summaries, equals the help click prints with every command
     loaded."""
     lazy_help = CliRunner().invoke(main, ["--help"], prog_name="tipsbot").output
