@@ -13,6 +13,7 @@ from bot.delivery import AnotherProcess
 from bot.serve import Mode, UpdatesConflict, serve
 from bot.services import LibraryHolder, Services
 from domain.content.loader import load_library
+from domain.content.model import Library
 from domain.db import DatabaseError, create_engine, describe_database_error, make_session_factory
 from domain.i18n import Catalogs
 from domain.migrations import upgrade
@@ -32,9 +33,10 @@ def migrate(settings: Settings) -> None:
         raise DatabaseError(describe_database_error(exc)) from exc
 
 
-def build_services(settings: Settings) -> Services:
-    """Load the library and the catalogs and open the database (already migrated)."""
-    library = load_library(settings.content_dir, today=datetime.now(UTC).date())
+def build_services(settings: Settings, *, library: Library | None = None) -> Services:
+    """Load the library (unless given) and the catalogs and open the database (migrated)."""
+    if library is None:
+        library = load_library(settings.content_dir, today=datetime.now(UTC).date())
     try:
         catalogs = Catalogs(settings.default_language)
     except ValueError as exc:
@@ -49,10 +51,10 @@ def build_services(settings: Settings) -> Services:
     )
 
 
-def run(settings: Settings, *, mode: Mode = Mode.POLLING) -> None:
+def run(settings: Settings, *, mode: Mode = Mode.POLLING, library: Library | None = None) -> None:
     settings.bot_token()  # a missing or malformed token stops us before anything else
     migrate(settings)
-    application = build_application(build_services(settings))
+    application = build_application(build_services(settings, library=library))
     try:
         asyncio.run(serve(application, mode))
     except AnotherProcess as exc:

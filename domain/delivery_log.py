@@ -144,3 +144,12 @@ async def count_log(session: AsyncSession, wanted: LogFilter) -> int:
 
 async def _exists(session: AsyncSession, query: Select[Delivery, int]) -> bool:
     return (await session.exec(query.limit(1))).first() is not None
+
+
+async def read_log_rows(session: AsyncSession, ids: Sequence[int]) -> list[LogRow]:
+    """The deliveries with these ids as they are now, oldest first (for following the log)."""
+    rows: list[LogRow] = []
+    for start in range(0, len(ids), 500):  # keep IN lists well under SQLite's variable limit
+        query = _matching(LogFilter()).where(col(Delivery.id).in_(ids[start : start + 500]))
+        rows += _log_rows((await session.exec(query.order_by(col(Delivery.id)))).all())
+    return rows

@@ -1,55 +1,62 @@
-"""The `tipsbot` command line (also `python -m bot`). Each command group lives in its own module."""
+"""The `tipsbot` command line (also `python -m bot`).
+
+Each command lives in its own module and is imported only when it runs (see `bot.cli.lazy`);
+helpers the commands share are in `bot.cli.common`.
+"""
 
 from __future__ import annotations
 
 import os
-import sys
-from typing import NoReturn
 
 import click
 
-from bot.cli.content import content
-from bot.cli.db import db
-from bot.cli.delivery import broadcast, deliveries, send_due
-from bot.cli.link import link
-from bot.cli.ops import purge_command, stats_command
-from bot.cli.run import run_command
-from bot.cli.web import web
-from domain.settings import ConfigError, Settings, load_settings
+from bot.cli.lazy import Lazy, LazyGroup
+
+COMMANDS = {
+    "run": Lazy(
+        "bot.cli.run:run_command",
+        "Run the bot: migrate the database, load the library, poll Telegram, send tips.",
+    ),
+    "db": Lazy("bot.cli.db:db", "Database maintenance."),
+    "content": Lazy(
+        "bot.cli.content:content",
+        "Check, preview and measure the editors' tips (see content/README.md).",
+    ),
+    "send-due": Lazy(
+        "bot.cli.delivery:send_due",
+        "Plan the due slots and send them, once, then exit (for cron and catch-up).",
+    ),
+    "broadcast": Lazy(
+        "bot.cli.broadcast:broadcast",
+        "Send one tip to every matching active chat as soon as possible "
+        "(the running bot sends it).",
+    ),
+    "deliveries": Lazy(
+        "bot.cli.deliveries:deliveries",
+        "The delivery log: every tip planned or sent, newest first.",
+    ),
+    "link": Lazy(
+        "bot.cli.link:link",
+        "Print the deep link that subscribes straight to TOPIC, and write its QR code as PNG.",
+    ),
+    "stats": Lazy(
+        "bot.cli.ops:stats_command",
+        "Subscribers, deliveries per day, failures, lag, feedback and stops after tips.",
+    ),
+    "web": Lazy(
+        "bot.cli.web:web",
+        "Serve the dashboard, /healthz and /metrics alone (no bot token needed); Ctrl-C stops.",
+    ),
+}
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    click.echo(f"tipsbot: error: {message}", err=True)
-    sys.exit(code)
-
-
-def get_settings(ctx: click.Context) -> Settings:
-    """Settings, built once per invocation; a bad value ends the command with one clear line."""
-    root = ctx.find_root()
-    if not isinstance(root.obj, Settings):
-        try:
-            root.obj = load_settings()
-        except ConfigError as exc:
-            fail(str(exc), code=2)
-    assert isinstance(root.obj, Settings)
-    return root.obj
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="tipsbot")
 def main() -> None:
     """tipsbot: curated, timely tips for families on Telegram."""
     # PTB 22 reports retry_after as a timedelta when asked to (and warns otherwise).
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-
-
-main.add_command(run_command)
-main.add_command(db)
-main.add_command(content)
-main.add_command(send_due)
-main.add_command(broadcast)
-main.add_command(deliveries)
-main.add_command(link)
-main.add_command(stats_command)
-db.add_command(purge_command)
-main.add_command(web)

@@ -356,7 +356,7 @@ def timeline_command(
     Quiet hours, and whatever of days, time and time zone is not given, come from the
     settings new subscribers get (QUIET_HOURS_START, DEFAULT_DAYS, ...).
     """
-    from bot.cli import get_settings
+    from bot.cli.common import get_settings
     from domain.models import Schedule  # the database layer only for this command
 
     settings = get_settings(ctx)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import segno
-from telegram import Bot
-from telegram.error import TelegramError
 
-from domain.content.loader import load_library
-from domain.settings import Settings
+from bot.cli.common import fail, get_settings
+
+if TYPE_CHECKING:
+    from domain.settings import Settings
 
 
 def deep_link(username: str, topic: str, *, group: bool = False) -> str:
@@ -20,6 +20,8 @@ def deep_link(username: str, topic: str, *, group: bool = False) -> str:
 
 
 async def _bot_username(settings: Settings) -> str:
+    from telegram import Bot
+
     bot = Bot(settings.bot_token(), base_url=settings.telegram_base_url)
     async with bot:
         return bot.username
@@ -45,7 +47,10 @@ def link(
     scale: int,
 ) -> None:
     """Print the deep link that subscribes straight to TOPIC, and write its QR code as PNG."""
-    from bot.cli import fail, get_settings
+    import segno
+    from telegram.error import TelegramError
+
+    from domain.content.loader import load_library
 
     settings = get_settings(ctx)
     topics = load_library(settings.content_dir, today=date.today()).topics
@@ -53,13 +58,18 @@ def link(
         fail(f"no topics in {settings.content_dir / 'topics.yaml'} (check CONTENT_DIR)")
     if topic not in topics:
         fail(f"unknown topic {topic!r}; topics: {', '.join(topics)}")
+    target = output or Path(f"link-{topic}.png")
+    if not target.parent.is_dir():  # before asking Telegram anything
+        fail(f"--output: the folder {target.parent} does not exist")
     if bot_username is None:
         try:
             bot_username = asyncio.run(_bot_username(settings))
         except TelegramError as exc:
             fail(f"cannot ask Telegram for the bot's username ({exc}); pass --bot-username")
     url = deep_link(bot_username.lstrip("@"), topic, group=group)
-    target = output or Path(f"link-{topic}.png")
-    segno.make(url, error="m").save(str(target), scale=scale, border=4)
+    try:
+        segno.make(url, error="m").save(str(target), scale=scale, border=4)
+    except OSError as exc:
+        fail(f"--output: cannot write {target}: {exc.strerror or exc}")
     click.echo(url)
     click.echo(f"QR code written to {target}")

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.db import create_engine, make_session_factory
-from domain.migrations import upgrade_async
-from domain.retention import purge_old_deliveries
-from domain.settings import Settings
-from domain.stats import Stats, collect_stats
+from bot.cli.common import get_settings, parse_moment
+from bot.cli.database import with_database
 
-
-async def _stats(settings: Settings, days: int, now: datetime) -> Stats:
-    await upgrade_async(settings.database_url)
-    engine = create_engine(settings.database_url)
-    try:
-        sessions: async_sessionmaker[AsyncSession] = make_session_factory(engine)
-        async with sessions() as session:
-            return await collect_stats(session, now=now, days=days)
-    finally:
-        await engine.dispose()
+if TYPE_CHECKING:
+    from bot.cli.database import Sessions
+    from domain.stats import Stats
 
 
 def _section(title: str, rows: dict[str, int] | list[tuple[str, int]]) -> list[str]:
@@ -81,10 +69,15 @@ def stats_command(ctx: click.Context, days: int, output: str, at: str | None) ->
 
     The same numbers as the dashboard: the last DAYS UTC days, today included.
     """
-    from bot.cli import get_settings
-    from bot.cli.delivery import parse_moment
+    from domain.stats import collect_stats
 
-    stats = asyncio.run(_stats(get_settings(ctx), days, parse_moment(at)))
+    now = parse_moment(at)
+
+    async def work(sessions: Sessions) -> Stats:
+        async with sessions() as session:
+            return await collect_stats(session, now=now, days=days)
+
+    stats = with_database(get_settings(ctx), work)
     if output == "json":
         click.echo(json.dumps(stats.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -95,22 +88,17 @@ def stats_command(ctx: click.Context, days: int, output: str, at: str | None) ->
 @click.pass_context
 def purge_command(ctx: click.Context) -> None:
     """Delete delivery rows older than LOG_RETENTION_DAYS now (the bot does it daily)."""
-    from bot.cli import get_settings
+    from domain.retention import purge_old_deliveries
 
     settings = get_settings(ctx)
 
-    async def purge() -> int:
-        await upgrade_async(settings.database_url)
-        engine = create_engine(settings.database_url)
-        try:
-            async with make_session_factory(engine)() as session:
-                count = await purge_old_deliveries(
-                    session, now=datetime.now(UTC), days=settings.log_retention_days
-                )
-                await session.commit()
-                return count
-        finally:
-            await engine.dispose()
+    async def work(sessions: Sessions) -> int:
+        async with sessions() as session:
+            count = await purge_old_deliveries(
+                session, now=datetime.now(UTC), days=settings.log_retention_days
+            )
+            await session.commit()
+            return count
 
-    count = asyncio.run(purge())
+    count = with_database(settings, work)
     click.echo(f"purged {count} delivery rows older than {settings.log_retention_days} days")

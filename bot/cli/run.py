@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 
-from bot.logging_setup import configure_logging
-from domain.db import DatabaseError
-from domain.settings import ConfigError
+from bot.cli.common import fail, get_settings, load_tips
 
 
 @click.command("run")
@@ -23,20 +23,30 @@ from domain.settings import ConfigError
 @click.pass_context
 def run_command(ctx: click.Context, send_only: bool, webhook_url: str | None) -> None:
     """Run the bot: migrate the database, load the library, poll Telegram, send tips."""
-    from bot.cli import fail, get_settings
-    from bot.runner import StartupError, run
-    from bot.serve import Mode
+    from domain.settings import ConfigError
 
     settings = get_settings(ctx)
     if webhook_url:
         if not webhook_url.startswith("https://"):
             fail("--webhook: Telegram only sends webhooks to https:// addresses", code=2)
         settings = settings.model_copy(update={"webhook_url": webhook_url})
+    try:
+        settings.bot_token()  # a missing or malformed token is the first thing to fix
+    except ConfigError as exc:
+        fail(str(exc), code=2)
+    library = load_tips(settings, datetime.now(UTC))  # before the database: wrong folder?
+
+    # Telegram and the whole bot are imported only once these quick checks have passed.
+    from bot.logging_setup import configure_logging
+    from bot.runner import StartupError, run
+    from bot.serve import Mode
+    from domain.db import DatabaseError
+
     mode = Mode.SEND_ONLY if send_only else Mode.WEBHOOK if settings.webhook_url else Mode.POLLING
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
     configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=[token])
     try:
-        run(settings, mode=mode)
+        run(settings, mode=mode, library=library)
     except ConfigError as exc:
         fail(str(exc), code=2)
     except (DatabaseError, StartupError) as exc:

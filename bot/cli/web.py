@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
-from bot.logging_setup import configure_logging
-from domain.db import DatabaseError
-from domain.settings import ConfigError, Settings
+from bot.cli.common import fail, get_settings
+
+if TYPE_CHECKING:
+    from domain.settings import Settings
 
 DEFAULT_PORT = 8080
 MIN_PASSWORD_LENGTH = 12
@@ -29,7 +31,9 @@ def web(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the dashboard, /healthz and /metrics alone (no bot token needed); Ctrl-C stops."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot.cli import fail, get_settings
+    from bot.logging_setup import configure_logging
+    from domain.db import DatabaseError
+    from domain.settings import ConfigError
 
     settings = get_settings(ctx)
     secrets = [
@@ -63,7 +67,7 @@ async def serve_web(
     `started` is called with the port once the server listens."""
     from bot.runner import build_services
     from bot.web.server import WebServer, build_web_app
-    from domain.db import describe_database_error
+    from domain.db import DatabaseError, describe_database_error
     from domain.migrations import upgrade_async
 
     try:
@@ -92,7 +96,6 @@ async def serve_web(
 @web.command("hash-password")
 def hash_password_command() -> None:
     """Ask for a password (twice, hidden) and print the DASHBOARD_PASSWORD_HASH line for .env."""
-    from bot.cli import fail
     from bot.web.auth import hash_password
 
     password = click.prompt(

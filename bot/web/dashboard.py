@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 from multidict import MultiMapping
 
+from bot.spreadsheet import spreadsheet_safe
 from bot.web import auth, templating
 from bot.web.charts import Chart, Series, daily_chart
 from bot.web.keys import SERVICES
@@ -297,13 +298,6 @@ async def deliveries(request: web.Request) -> web.Response:
     )
 
 
-def _csv_cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 async def deliveries_csv(request: web.Request) -> web.StreamResponse:
     """Every matching delivery (newest first, at most CSV_LIMIT), streamed in batches."""
     services = request.app[SERVICES]
@@ -328,7 +322,7 @@ async def deliveries_csv(request: web.Request) -> web.StreamResponse:
         while written < CSV_LIMIT:
             page = await read_log_page(session, wanted.filter, before_id=before)
             for row in page.rows[: CSV_LIMIT - written]:
-                writer.writerow({k: _csv_cell(v) for k, v in row.as_dict().items()})
+                writer.writerow({k: spreadsheet_safe(v) for k, v in row.as_dict().items()})
                 written += 1
             await response.write(buffer.getvalue().encode("utf-8"))
             buffer.seek(0)

@@ -75,7 +75,7 @@ def test_db_upgrade_creates_the_sqlite_file(tmp_path: Path) -> None:
     result = _tipsbot("db", "upgrade", env={}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "tipsbot.db").is_file()
-    assert "database is up to date" in result.stdout
+    assert result.stdout.startswith("applied ")
 
 
 def test_settings_parse_lists_times_and_normalise_urls() -> None:

@@ -196,3 +196,117 @@ async def test_deliveries_follow_prints_new_rows_and_purge_removes_old_ones(tmp_
         assert {json.loads(line)["tip"] for line in out.splitlines()} == {"t-first", "t-new"}
     finally:
         await database.close()
+
+
+async def _add_delivery(
+    database: Database,
+    chat: int,
+    tip: str,
+    *,
+    status: str,
+    error_description: str | None = None,
+    reason: str | None = None,
+) -> int:
+    from datetime import UTC, datetime
+
+    from domain.models import Delivery
+
+    planned = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    async with database.sessions() as session:
+        row = Delivery(
+            chat_id=chat,
+            tip_id=tip,
+            language="en",
+            lane="scheduled",
+            slot_at=planned,
+            planned_at=planned,
+            not_before=planned,
+            status=status,
+            error_description=error_description,
+            reason=reason,
+        )
+        session.add(row)
+        await session.commit()
+        assert row.id is not None
+        return row.id
+
+
+async def test_deliveries_csv_defuses_formulas(migrated_url: str, tmp_path: Path) -> None:
+    database = Database(migrated_url)
+    try:
+        group = await seed_chat(database, -1001234, kind="group", born=date(2026, 10, 1))
+        await _add_delivery(
+            database,
+            group,
+            "h-safe-sleep-on-back",
+            status="failed",
+            error_description="=cmd|' /C calc'!A0",
+            reason="@SUM(A1)",
+        )
+    finally:
+        await database.close()
+    env = {**os.environ, "DATABASE_URL": migrated_url, "CONTENT_DIR": str(REPO / "content")}
+    code, out, err = await tipsbot("deliveries", "--format", "csv", env=env, cwd=tmp_path)
+    assert code == 0, err
+    [row] = list(csv.DictReader(io.StringIO(out)))
+    assert row["error"] == "'=cmd|' /C calc'!A0"
+    assert row["reason"] == "'@SUM(A1)"
+    assert row["chat"] == "-1001234"  # a group's chat id stays a number
+    assert row["tip"] == "h-safe-sleep-on-back"
+
+
+async def test_deliveries_follow_prints_status_changes_in_aligned_columns(
+    migrated_url: str, tmp_path: Path
+) -> None:
+    from sqlmodel import col, update
+
+    from domain.models import Delivery
+
+    database = Database(migrated_url)
+    try:
+        chat = await seed_chat(database, 7400, born=date(2026, 10, 1))
+        first = await _add_delivery(database, chat, "h-safe-sleep-on-back", status="planned")
+        env = {**os.environ, "DATABASE_URL": migrated_url, "CONTENT_DIR": str(REPO / "content")}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "deliveries",
+            "--follow",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        assert proc.stdout is not None
+        stdout = proc.stdout
+
+        async def line() -> str:
+            return (await asyncio.wait_for(stdout.readline(), 30)).decode().rstrip("\n")
+
+        try:
+            header, planned = await line(), await line()
+            assert header.split()[:3] == ["planned_at", "chat", "tip"]
+            async with database.sessions() as session:
+                await session.exec(
+                    update(Delivery)
+                    .where(col(Delivery.id) == first)
+                    .values(status="sent", attempts=1, latency_ms=120)
+                )
+                await session.commit()
+            await _add_delivery(database, chat, "l-reading-together-every-day", status="planned")
+            later = [await line(), await line()]
+        finally:
+            proc.terminate()
+            await proc.wait()
+    finally:
+        await database.close()
+    status_at = header.index("status")
+    latency_at = header.index("latency_ms")
+    assert planned[status_at:].split()[0] == "planned"
+    sent = next(row for row in later if "h-safe-sleep-on-back" in row)
+    assert sent[status_at:].split()[0] == "sent"  # the row printed as planned, now sent
+    assert sent[latency_at:] == "120"
+    new = next(row for row in later if "l-reading-together-every-day" in row)
+    assert new[status_at:].split()[0] == "planned"
+    assert new.index("l-reading") == header.index("tip")

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.web.dashboard import _csv_cell
+from bot.spreadsheet import spreadsheet_safe
 from domain.content.errors import Problem, Severity
 from domain.content.model import Library
 from domain.models import (
@@ -387,10 +387,10 @@ async def test_the_csv_has_every_column(client: Client, seeded: Seeded) -> None:
 
 
 def test_csv_cells_that_look_like_formulas_are_defused() -> None:
-    assert _csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert _csv_cell("@SUM(A1)") == "'@SUM(A1)"
-    assert _csv_cell(-1001234) == -1001234  # a group's chat id stays a number
-    assert _csv_cell("Forbidden: bot was blocked") == "Forbidden: bot was blocked"
+    assert spreadsheet_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert spreadsheet_safe(-1001234) == -1001234  # a group's chat id stays a number
+    assert spreadsheet_safe("Forbidden: bot was blocked") == "Forbidden: bot was blocked"
 
 
 async def test_the_tips_page_counts_per_tip(client: Client) -> None:
