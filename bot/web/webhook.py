@@ -12,6 +12,7 @@ from aiohttp import web
 from telegram import Update
 
 from bot.context import TipsApplication
+from bot.updates import usable_update
 from bot.web import auth
 from bot.web.keys import BOT_APPLICATION
 
@@ -47,11 +48,13 @@ async def receive(request: web.Request) -> web.Response:
         return web.Response(status=403, text="forbidden")
     try:
         data = await request.json()
-        update = Update.de_json(data, application.bot)
-    except Exception:  # a malformed body is refused, never processed
+    except ValueError:  # not JSON: not from Telegram
         return web.Response(status=400, text="not an update")
-    if update is None:
+    usable = usable_update(data)
+    if usable is None:
         return web.Response(status=400, text="not an update")
+    # A malformed update is answered 200 (as skipped) so Telegram does not send it again.
+    update = Update.de_json(usable, application.bot)
     if request.app[SEEN].first_time(update.update_id):
         await application.update_queue.put(update)
     else:
