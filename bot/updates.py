@@ -15,10 +15,9 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import JSONDict, ODVInput
+from telegram._utils.types import JSONDict
 from telegram.ext import BaseUpdateProcessor
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import HTTPXRequest
 
 log = logging.getLogger(__name__)
 
@@ -73,27 +72,14 @@ def usable_update(data: object) -> JSONDict | None:
 
 
 class SkipMalformedUpdatesRequest(HTTPXRequest):
-    """PTB's getUpdates request, except that an update PTB cannot parse is replaced by an empty
-    one: otherwise PTB refuses the whole batch, never confirms it, and polls it again forever
-    (logging the users' data at CRITICAL each time)."""
+    """PTB's request for getUpdates (it serves nothing else), except that an update PTB cannot
+    parse is replaced by an empty one: otherwise PTB refuses the whole batch, never confirms
+    it, and polls it again forever, logging the users' data at CRITICAL each time."""
 
-    async def post(
-        self,
-        url: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
-    ) -> JSONDict | list[JSONDict] | bool:
-        result = await super().post(
-            url,
-            request_data,
-            read_timeout=read_timeout,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-        )
-        if not url.endswith("/getUpdates") or not isinstance(result, list):
-            return result
-        return [u for u in (usable_update(item) for item in result) if u is not None]
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        body = HTTPXRequest.parse_json_payload(payload)
+        result = body.get("result")
+        if body.get("ok") is True and isinstance(result, list):
+            body["result"] = [u for u in map(usable_update, result) if u is not None]
+        return body
