@@ -23,7 +23,7 @@ from bot.context import TipsApplication
 from bot.delivery import start_engine, stop_engine
 from bot.web.keys import METRICS
 from bot.web.server import WebServer, build_web_app
-from domain.settings import ConfigError
+from domain.settings import ConfigError, webhook_url_problem
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,10 @@ def check_mode(application: TipsApplication, mode: Mode) -> None:
             "webhook mode needs WEBHOOK_URL (the public https address) and WEB_PORT "
             "(where the reverse proxy forwards it)"
         )
+    if mode is Mode.WEBHOOK and settings.webhook_url:
+        problem = webhook_url_problem(settings.webhook_url)
+        if problem:
+            raise ConfigError(f"WEBHOOK_URL: {problem}")
 
 
 async def serve(application: TipsApplication, mode: Mode) -> None:

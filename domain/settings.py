@@ -11,6 +11,7 @@ import re
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -25,6 +26,29 @@ TOKEN_HELP = (
 )
 PLACEHOLDER_TOKENS = {"", "changeme", "your-token-here", "123456:replace-me"}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+WEBHOOK_PREFIX = "/telegram"
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the webhook address, or None when it can.
+
+    The webhook's path is served without a login (Telegram authenticates by its secret header),
+    so it must be one that no dashboard page can ever have: /telegram or below it.
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        return "Telegram only sends webhooks to https:// addresses, like https://bot.example.org/telegram"
+    if parts.path != WEBHOOK_PREFIX and not parts.path.startswith(WEBHOOK_PREFIX + "/"):
+        return (
+            f"the path must be {WEBHOOK_PREFIX} or start with {WEBHOOK_PREFIX}/ (so it can never "
+            f"be a dashboard page), like https://{parts.netloc}{WEBHOOK_PREFIX}; "
+            f"got {parts.path or '/'!r}"
+        )
+    if parts.query or parts.fragment:
+        return "no query string or fragment, like https://bot.example.org/telegram"
+    return None
 
 
 class ConfigError(Exception):
@@ -166,8 +190,8 @@ class Settings(BaseSettings):
     @field_validator("webhook_url")
     @classmethod
     def _webhook_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("https://"):
-            raise ValueError("Telegram only sends webhooks to https:// addresses")
+        if value is not None and (problem := webhook_url_problem(value)):
+            raise ValueError(problem)
         return value
 
     # Derived values -------------------------------------------------------------------

@@ -6,7 +6,7 @@ import click
 
 from bot.logging_setup import configure_logging
 from domain.db import DatabaseError
-from domain.settings import ConfigError
+from domain.settings import ConfigError, webhook_url_problem
 
 
 @click.command("run")
@@ -29,8 +29,8 @@ def run_command(ctx: click.Context, send_only: bool, webhook_url: str | None) ->
 
     settings = get_settings(ctx)
     if webhook_url:
-        if not webhook_url.startswith("https://"):
-            fail("--webhook: Telegram only sends webhooks to https:// addresses", code=2)
+        if problem := webhook_url_problem(webhook_url):
+            fail(f"--webhook: {problem}", code=2)
         settings = settings.model_copy(update={"webhook_url": webhook_url})
     mode = Mode.SEND_ONLY if send_only else Mode.WEBHOOK if settings.webhook_url else Mode.POLLING
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""

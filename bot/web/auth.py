@@ -1,6 +1,7 @@
 """The dashboard's login: every path needs a signed session cookie or `Authorization: Bearer
 DASHBOARD_TOKEN`, except /healthz, /login, /static/ and paths made public with
-`add_public_path` (the Telegram webhook, which Telegram authenticates with its secret header).
+`add_public_path` for one method (the Telegram webhook's POST, which Telegram authenticates with
+its secret header; any other method there needs a login like every page).
 
 Passwords are checked against DASHBOARD_PASSWORD_HASH, made by `tipsbot web hash-password`:
 `scrypt:N:r:p:SALT:HASH` (stdlib hashlib.scrypt; salt and hash in unpadded base64url). The
@@ -235,16 +236,20 @@ class Authenticator:
 
 
 AUTH: web.AppKey[Authenticator] = web.AppKey("auth", Authenticator)
-PUBLIC_PATHS: web.AppKey[set[str]] = web.AppKey("public_paths")
+PUBLIC_PATHS: web.AppKey[set[tuple[str, str]]] = web.AppKey("public_paths")
 
 
-def add_public_path(app: web.Application, path: str) -> None:
-    """Serve `path` without a login (it must authenticate its callers itself)."""
-    app[PUBLIC_PATHS].add(path)
+def add_public_path(app: web.Application, method: str, path: str) -> None:
+    """Serve `method path` without a login (its handler must authenticate its callers)."""
+    app[PUBLIC_PATHS].add((method, path))
 
 
-def is_public(app: web.Application, path: str) -> bool:
-    return path in ALWAYS_PUBLIC or path in app[PUBLIC_PATHS] or path.startswith(PUBLIC_PREFIXES)
+def is_public(app: web.Application, method: str, path: str) -> bool:
+    return (
+        path in ALWAYS_PUBLIC
+        or (method, path) in app[PUBLIC_PATHS]
+        or path.startswith(PUBLIC_PREFIXES)
+    )
 
 
 def client_address(request: web.Request) -> str:
@@ -294,7 +299,7 @@ def _too_many(wait: float) -> web.Response:
 
 @web.middleware
 async def require_login(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if is_public(request.app, request.path):
+    if is_public(request.app, request.method, request.path):
         return await handler(request)
     auth = request.app[AUTH]
     if current_user(request) is not None:

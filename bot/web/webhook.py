@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 import logging
 from collections import OrderedDict
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
@@ -15,6 +15,7 @@ from bot.context import TipsApplication
 from bot.updates import usable_update
 from bot.web import auth
 from bot.web.keys import BOT_APPLICATION
+from domain.settings import webhook_url_problem
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -63,7 +64,11 @@ async def receive(request: web.Request) -> web.Response:
 
 
 def webhook_path(url: str) -> str:
-    return urlparse(url).path or "/"
+    """The path Telegram posts to; Settings allow only /telegram and below (never a page)."""
+    problem = webhook_url_problem(url)
+    if problem is not None:
+        raise ValueError(problem)
+    return urlsplit(url).path
 
 
 def add_routes(app: web.Application, application: TipsApplication) -> None:
@@ -73,4 +78,4 @@ def add_routes(app: web.Application, application: TipsApplication) -> None:
     app[BOT_APPLICATION] = application
     app[SEEN] = SeenUpdates()
     app.router.add_post(path, receive)
-    auth.add_public_path(app, path)
+    auth.add_public_path(app, "POST", path)

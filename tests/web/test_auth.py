@@ -288,12 +288,13 @@ async def test_public_paths_can_be_added(db: Database) -> None:
 
     app = build_web_app(make_services(db))
     app.router.add_post("/telegram/hook", hook)
-    add_public_path(app, "/telegram/hook")
+    add_public_path(app, "POST", "/telegram/hook")
     from aiohttp.test_utils import TestClient, TestServer
 
     async with TestClient(TestServer(app)) as client:
         assert (await client.post("/telegram/hook")).status == 200
         assert (await client.post("/telegram/other")).status == 401
+        assert (await client.get("/telegram/hook")).status == 401  # public for POST only
 
 
 async def test_pages_carry_security_headers(client: Client) -> None:
