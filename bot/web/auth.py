@@ -9,8 +9,11 @@ separator is `:` rather than the usual `$` so the value survives shells, systemd
 docker-compose unquoted. DASHBOARD_TOKEN is also accepted as the password.
 
 Sessions are stateless cookies signed with HMAC-SHA256 under a random key made at start-up:
-restarting the process signs everyone out, and each process has its own sessions. Failed
-logins are limited per client address in memory (MAX_FAILURES per FAILURE_WINDOW seconds).
+restarting the process signs everyone out, and each process has its own sessions. Sign-in
+attempts are limited per client address in memory (MAX_FAILURES per FAILURE_WINDOW seconds,
+counted before the password is checked). Bearer tokens have a limiter of their own, for wrong
+tokens only: the right DASHBOARD_TOKEN (24+ random characters, not guessable) always works,
+so a scraper behind the same proxy as a blocked browser keeps scraping.
 Nothing here logs a password, a token, a hash or a cookie.
 """
 
@@ -141,6 +144,15 @@ class LoginLimiter:
             return None
         return max(1.0, failures[0] + self.window - self.clock())
 
+    def attempt(self, client: str) -> float | None:
+        """Count an attempt before checking it: seconds to wait when `client` is blocked, else
+        None. Counting first (with no await in between) means parallel requests cannot all
+        slip in while the slow password check of the first ones runs; a success forgets it."""
+        wait = self.retry_after(client)
+        if wait is None:
+            self.failed(client)
+        return wait
+
     def failed(self, client: str) -> None:
         failures = self._recent(client)
         failures.append(self.clock())
@@ -178,6 +190,7 @@ class Authenticator:
         if self.token is not None and len(self.token) < 16:
             log.warning("DASHBOARD_TOKEN is short; use 32 or more random characters")
         self.limiter = LoginLimiter()
+        self.token_limiter = LoginLimiter()
         self._key = secrets.token_bytes(32)
         self._revoked: dict[str, float] = {}  # session nonce -> its expiry
 
@@ -307,12 +320,12 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         client = client_address(request)
-        wait = auth.limiter.retry_after(client)
-        if wait is not None:
-            return _too_many(wait)
         if auth.check_token(header[7:].strip()):
             return await handler(request)
-        auth.limiter.failed(client)
+        wait = auth.token_limiter.retry_after(client)
+        if wait is not None:
+            return _too_many(wait)
+        auth.token_limiter.failed(client)
         log.warning("refused a bearer token from %s for %s", client, request.path)
         return _unauthorized("the bearer token is not DASHBOARD_TOKEN")
     if _wants_html(request):
@@ -364,7 +377,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     user = str(form.get("user", ""))[:200]
     password = str(form.get("password", ""))[:1000]
     target = safe_next(str(form.get("next", "")) or request.query.get("next"))
-    wait = auth.limiter.retry_after(client)
+    wait = auth.limiter.attempt(client)
     if wait is not None:
         minutes = max(1, round(wait / 60))
         response = _login_page(
@@ -378,7 +391,6 @@ async def login(request: web.Request) -> web.StreamResponse:
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
     if not await asyncio.to_thread(auth.check_password, user, password):
-        auth.limiter.failed(client)
         log.warning("failed dashboard sign-in from %s", client)
         return _login_page(
             request,

@@ -3,6 +3,8 @@ failed sign-ins, and open redirects."""
 
 from __future__ import annotations
 
+import asyncio
+
 import logging
 import time
 from http.cookies import SimpleCookie
@@ -162,12 +164,33 @@ async def test_the_token_works_as_a_password_and_as_a_bearer(client: Client) -> 
     assert (await client.get("/health")).status == 200
 
 
-async def test_wrong_bearer_tokens_count_as_failed_attempts(client: Client) -> None:
+async def test_wrong_bearer_tokens_are_limited_but_the_right_one_always_works(
+    client: Client,
+) -> None:
     for _ in range(5):
         response = await client.get("/metrics", headers={"Authorization": "Bearer guess"})
         assert response.status == 401
-    response = await client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    response = await client.get("/metrics", headers={"Authorization": "Bearer guess"})
     assert response.status == 429
+    response = await client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status == 200
+
+
+async def test_a_blocked_address_can_still_scrape_with_the_token(client: Client) -> None:
+    for _ in range(5):
+        assert await attempt(client, "guess") == 403
+    assert await attempt(client, PASSWORD) == 429
+    response = await client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status == 200
+
+
+async def test_parallel_guesses_cannot_slip_past_the_limit(client: Client) -> None:
+    """39 wrong passwords and the right one, all at once: only five are ever checked."""
+    guesses = [f"guess-{i}" for i in range(39)] + [PASSWORD]
+    statuses = await asyncio.gather(*(attempt(client, g) for g in guesses))
+    checked = [s for s in statuses if s in (303, 403)]
+    assert len(checked) <= 5, statuses
+    assert statuses.count(429) >= 35
 
 
 async def test_tampered_expired_and_foreign_cookies_are_refused(
