@@ -4,7 +4,6 @@ failed sign-ins, and open redirects."""
 from __future__ import annotations
 
 import asyncio
-
 import logging
 import time
 from http.cookies import SimpleCookie
