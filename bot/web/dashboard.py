@@ -22,6 +22,7 @@ from multidict import MultiMapping
 from bot.web import auth, templating
 from bot.web.charts import Chart, Series, daily_chart
 from bot.web.keys import SERVICES
+from bot.web.planner_state import planner_state
 from domain.content.errors import display_path
 from domain.content.model import Library
 from domain.db import read_session
@@ -438,16 +439,17 @@ async def health(request: web.Request) -> web.Response:
     now = _now(request)
     async with read_session(services.sessions) as session:
         state = await collect_health(session, now=now)
-    tick_age = (now - state.last_planner_tick).total_seconds() if state.last_planner_tick else None
-    late_after = max(3 * services.settings.planner_interval_seconds, 120.0)
+    planner = planner_state(
+        state.last_planner_tick,
+        now=now,
+        interval_seconds=services.settings.planner_interval_seconds,
+    )
     return _page(
         request,
         "health.html",
         title="Health",
         health=state,
-        tick_age=tick_age,
-        planner_late=tick_age is None or tick_age > late_after,
-        late_after=late_after,
+        planner=planner,
         library_errors=len(services.library.current.errors),
     )
 
