@@ -23,7 +23,7 @@ from bot.context import TipsApplication
 from bot.delivery import start_engine, stop_engine
 from bot.web.keys import METRICS
 from bot.web.server import WebServer, build_web_app
-from domain.settings import ConfigError, webhook_url_problem
+from domain.settings import ConfigError, env_file_warning, webhook_url_problem
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,8 @@ def check_mode(application: TipsApplication, mode: Mode) -> None:
 
 async def serve(application: TipsApplication, mode: Mode) -> None:
     check_mode(application, mode)
+    if warning := env_file_warning():
+        log.warning("%s", warning)
     services = application.bot_data.services
     settings = services.settings
     stop = asyncio.Event()

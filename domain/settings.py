@@ -51,6 +51,23 @@ def webhook_url_problem(url: str) -> str | None:
     return None
 
 
+MIN_DASHBOARD_TOKEN_LENGTH = 24
+
+
+def env_file_warning(path: Path = Path(".env")) -> str | None:
+    """A warning when the .env file (which holds the bot token) is readable by other users."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if mode & 0o077:
+        return (
+            f"{path} can be read by other users of this machine (mode {mode & 0o777:o}) and "
+            f"holds the bot token: run chmod 600 {path}"
+        )
+    return None
+
+
 class ConfigError(Exception):
     """A setting is missing or invalid; the message is meant for the person running tipsbot."""
 
@@ -186,6 +203,18 @@ class Settings(BaseSettings):
         ):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
+
+    @field_validator("dashboard_token")
+    @classmethod
+    def _dashboard_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if len(value.get_secret_value().strip()) < MIN_DASHBOARD_TOKEN_LENGTH:
+            raise ValueError(
+                f"must be {MIN_DASHBOARD_TOKEN_LENGTH} or more random characters; make one with "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return SecretStr(value.get_secret_value().strip())
 
     @field_validator("webhook_url")
     @classmethod

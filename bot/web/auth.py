@@ -185,10 +185,9 @@ class Authenticator:
                     "`tipsbot web hash-password`",
                     exc,
                 )
+        # Settings refuse tokens shorter than 24 characters.
         token = settings.dashboard_token.get_secret_value() if settings.dashboard_token else ""
         self.token = token.strip() or None
-        if self.token is not None and len(self.token) < 16:
-            log.warning("DASHBOARD_TOKEN is short; use 32 or more random characters")
         self.limiter = LoginLimiter()
         self.token_limiter = LoginLimiter()
         self._key = secrets.token_bytes(32)

@@ -74,3 +74,13 @@ async def test_only_post_is_public_at_the_webhook_path(db: Database, path: str) 
             assert response.status in (303, 401), page  # a login, never the page
         response = await client.post(path, json={"update_id": 1})
         assert response.status == 403  # public, but without Telegram's secret it is refused
+
+
+@pytest.mark.parametrize("token", ["a", "short-token-of-23-chars"])
+def test_a_short_dashboard_token_is_refused(token: str) -> None:
+    with pytest.raises(ConfigError, match="DASHBOARD_TOKEN: must be 24 or more"):
+        load_settings(dashboard_token=token)
+
+
+def test_an_empty_dashboard_token_means_none() -> None:
+    assert load_settings(dashboard_token="  ").dashboard_token is None
