@@ -82,7 +82,7 @@ async def serve(application: TipsApplication, mode: Mode) -> None:
                 engine.dispatcher.on_sent = web_app[METRICS].observe_send
                 engine.dispatcher.on_rate_limited = web_app[METRICS].observe_rate_limit
                 web = WebServer(web_app, settings.web_host, settings.web_port)
-                await web.start()
+                await start_web(web)
             await application.start()
             if mode is Mode.POLLING:
                 assert application.updater is not None
@@ -125,6 +125,19 @@ async def serve(application: TipsApplication, mode: Mode) -> None:
         log.info("tipsbot stopped; database closed")
     if conflict:
         raise UpdatesConflict(conflict[0])
+
+
+async def start_web(web: WebServer) -> None:
+    """Start the web server; a port that is taken is a ConfigError that says what to do."""
+    try:
+        await web.start()
+    except OSError as exc:
+        raise ConfigError(
+            f"WEB_PORT: cannot listen on {web.host}:{web.port} ({exc.strerror or exc}); "
+            "another process (perhaps another tipsbot with the same .env) uses it: give each "
+            "process its own WEB_PORT, or set WEB_PORT= (empty) to run this one without the "
+            "web server"
+        ) from None
 
 
 async def set_webhook(application: TipsApplication) -> None:

@@ -204,6 +204,12 @@ class Settings(BaseSettings):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
+    @field_validator("web_port", mode="before")
+    @classmethod
+    def _web_port(cls, value: object) -> object:
+        # WEB_PORT= (empty) switches the web server off, like leaving it out.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("dashboard_token")
     @classmethod
     def _dashboard_token(cls, value: SecretStr | None) -> SecretStr | None:
