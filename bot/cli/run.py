@@ -33,8 +33,12 @@ def run_command(ctx: click.Context, send_only: bool, webhook_url: str | None) ->
             fail(f"--webhook: {problem}", code=2)
         settings = settings.model_copy(update={"webhook_url": webhook_url})
     mode = Mode.SEND_ONLY if send_only else Mode.WEBHOOK if settings.webhook_url else Mode.POLLING
-    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
-    configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=[token])
+    secrets = [
+        s.get_secret_value()
+        for s in (settings.telegram_bot_token, settings.dashboard_token, settings.webhook_secret)
+        if s is not None
+    ]
+    configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=secrets)
     try:
         run(settings, mode=mode)
     except ConfigError as exc:

@@ -84,3 +84,24 @@ def test_a_short_dashboard_token_is_refused(token: str) -> None:
 
 def test_an_empty_dashboard_token_means_none() -> None:
     assert load_settings(dashboard_token="  ").dashboard_token is None
+
+
+async def test_a_malformed_update_by_webhook_is_acknowledged_and_skipped(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    services = make_services(
+        db, webhook_url="https://bot.example.org/telegram", telegram_bot_token=BOT_TOKEN
+    )
+    application = build_application(services)
+    application.bot_data.webhook_secret = "s3cret"
+    app = build_web_app(services, bot_application=application)
+    malformed = {"update_id": 77, "edited_message": {"chat": {"id": 1}, "text": "Name's text"}}
+    async with TestClient(TestServer(app)) as client:
+        response = await client.post(
+            "/telegram", json=malformed, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+        )
+        assert response.status == 200  # so Telegram does not send it again
+    queued = application.update_queue.get_nowait()
+    assert queued.update_id == 77 and queued.edited_message is None
+    assert "skipped malformed update 77 (KeyError)" in caplog.text
+    assert "Name's text" not in caplog.text
