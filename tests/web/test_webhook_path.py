@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from telegram import Update
 
 from bot.app import build_application
 from bot.web.server import build_web_app
@@ -102,6 +103,7 @@ async def test_a_malformed_update_by_webhook_is_acknowledged_and_skipped(
         )
         assert response.status == 200  # so Telegram does not send it again
     queued = application.update_queue.get_nowait()
+    assert isinstance(queued, Update)
     assert queued.update_id == 77 and queued.edited_message is None
     assert "skipped malformed update 77 (KeyError)" in caplog.text
     assert "Name's text" not in caplog.text
