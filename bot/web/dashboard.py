@@ -21,6 +21,7 @@ from multidict import MultiMapping
 
 from bot.web import auth, templating
 from bot.web.charts import Chart, Series, daily_chart
+from bot.web.failures import STREAMING
 from bot.web.keys import SERVICES
 from bot.web.planner_state import planner_state
 from domain.content.errors import display_path
@@ -357,6 +358,7 @@ async def deliveries_csv(request: web.Request) -> web.StreamResponse:
     async with read_session(services.sessions) as session:
         page = await read_log_page(session, wanted.filter, before_id=None)
         await response.prepare(request)
+        request[STREAMING] = True
         while True:
             for row in page.rows[: CSV_LIMIT - written]:
                 writer.writerow({k: _csv_cell(v) for k, v in row.as_dict().items()})

@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 PAGE_TIMEOUT_SECONDS = 10.0
 PAGE_TIMEOUT: web.AppKey[float] = web.AppKey("page_timeout", float)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# Set on a request once a streamed response has sent its headers: a failure after that can only
+# cut the stream (so the client sees it as incomplete), not become an error page.
+STREAMING = "tipsbot_streaming"
 T = TypeVar("T")
 # Tasks given up on: kept until they finish so they are not collected mid-flight.
 _abandoned: set[asyncio.Task[Any]] = set()
@@ -35,7 +38,11 @@ async def within(seconds: float, work: Coroutine[Any, Any, T]) -> T:
     """`work`'s result, or Slow after `seconds`. Unlike asyncio.timeout this returns on time
     even when a database driver is slow to honour cancellation (a stalled server)."""
     task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=seconds)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=seconds)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
     if task in done:
         return task.result()
     task.cancel()
@@ -82,7 +89,15 @@ async def friendly_failures(request: web.Request, handler: Handler) -> web.Strea
         return await within(seconds, _call(handler, request))
     except web.HTTPException:
         raise
-    except Slow:
+    except Exception as exc:
+        if request.get(STREAMING):
+            log.warning("%s: stopped streaming after %s", request.path, type(exc).__name__)
+            raise
+        return _failure_page(request, exc, seconds)
+
+
+def _failure_page(request: web.Request, exc: Exception, seconds: float) -> web.Response:
+    if isinstance(exc, Slow):
         log.warning("%s took longer than %.0f s; answered 503", request.path, seconds)
         return error_page(
             request,
@@ -91,7 +106,7 @@ async def friendly_failures(request: web.Request, handler: Handler) -> web.Strea
             f"This page did not load within {seconds:.0f} seconds: the database is slow or "
             "not answering. Try again in a minute; if it persists, check the database.",
         )
-    except (DBAPIError, SQLAlchemyError, OSError) as exc:
+    if isinstance(exc, SQLAlchemyError):
         reason = type(exc.orig).__name__ if isinstance(exc, DBAPIError) else type(exc).__name__
         log.warning("%s: the database failed (%s); answered 503", request.path, reason)
         return error_page(
@@ -101,11 +116,9 @@ async def friendly_failures(request: web.Request, handler: Handler) -> web.Strea
             "The database cannot be reached right now. Try again in a minute; if it persists, "
             "check that the database is running and DATABASE_URL is right.",
         )
-    except Exception as exc:  # a bug: keep the traceback for us, show the operator a page
-        log.error("%s failed: %s", request.path, type(exc).__name__, exc_info=exc)
-        return error_page(
-            request, 500, "Something went wrong", "This page failed; the log says why."
-        )
+    # A bug: keep the traceback for us, show the operator a page.
+    log.error("%s failed: %s", request.path, type(exc).__name__, exc_info=exc)
+    return error_page(request, 500, "Something went wrong", "This page failed; the log says why.")
 
 
 async def _call(handler: Handler, request: web.Request) -> web.StreamResponse:
