@@ -23,7 +23,7 @@ PAGE_TIMEOUT: web.AppKey[float] = web.AppKey("page_timeout", float)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # Set on a request once a streamed response has sent its headers: a failure after that can only
 # cut the stream (so the client sees it as incomplete), not become an error page.
-STREAMING = "tipsbot_streaming"
+STREAMING: web.RequestKey[bool] = web.RequestKey("streaming", bool)
 T = TypeVar("T")
 # Tasks given up on: kept until they finish so they are not collected mid-flight.
 _abandoned: set[asyncio.Task[Any]] = set()
@@ -90,7 +90,7 @@ async def friendly_failures(request: web.Request, handler: Handler) -> web.Strea
     except web.HTTPException:
         raise
     except Exception as exc:
-        if request.get(STREAMING):
+        if request.get(STREAMING, False):
             log.warning("%s: stopped streaming after %s", request.path, type(exc).__name__)
             raise
         return _failure_page(request, exc, seconds)
