@@ -128,3 +128,23 @@ async def test_a_database_that_is_down_gives_a_friendly_503(
         assert "cannot be reached" in await export.text()
     assert "SELECT" not in caplog.text
     assert "Traceback" not in caplog.text
+
+
+async def test_a_bug_in_a_page_is_a_500_page_with_the_traceback_only_in_the_log(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    from aiohttp import web
+
+    from tests.web.conftest import make_services
+
+    async def broken(request: web.Request) -> web.Response:
+        raise RuntimeError("a bug")
+
+    app = build_web_app(make_services(db))
+    app.router.add_get("/broken", broken)
+    async with TestClient(TestServer(app)) as client:
+        page = await client.get("/broken", headers={**BEARER, **HTML})
+        assert page.status == 500
+        text = await page.text()
+        assert "Something went wrong" in text and "a bug" not in text
+    assert "RuntimeError: a bug" in caplog.text
