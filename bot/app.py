@@ -24,7 +24,11 @@ from bot.handlers import (
     topics,
 )
 from bot.services import Services
-from bot.updates import MAX_CONCURRENT_UPDATES, PerChatUpdateProcessor
+from bot.updates import (
+    MAX_CONCURRENT_UPDATES,
+    PerChatUpdateProcessor,
+    SkipMalformedUpdatesRequest,
+)
 from scheduler.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -45,8 +49,9 @@ def build_application(services: Services) -> TipsApplication:
         # Replies and edits go over aiohttp: about a quarter of httpx's CPU per request (see
         # scheduler/transport.py), which is what a /start storm spends most on. One connection
         # per update that may run at once. getUpdates keeps PTB's own request (one connection,
-        # a read timeout that PTB extends by the long-polling timeout).
+        # a read timeout that PTB extends by the long-polling timeout), minus malformed updates.
         .request(AiohttpRequest(connection_pool_size=MAX_CONCURRENT_UPDATES))
+        .get_updates_request(SkipMalformedUpdatesRequest(connection_pool_size=1))
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         # In groups replies quote the command; a clean-up bot may have deleted it already.
         .defaults(Defaults(allow_sending_without_reply=True))

@@ -1,7 +1,9 @@
-"""Logging to stdout, plain or JSON, with secrets kept out.
+"""Logging to stdout, plain or JSON, with secrets and users' data kept out at every level.
 
 The bot token appears in every Bot API URL, and httpx logs URLs at INFO, so httpx is held at
-WARNING and a filter replaces the token wherever it still shows up.
+WARNING and a filter replaces the token wherever it still shows up. PTB logs whole updates
+and request parameters (names, message texts) at DEBUG, and raw data when parsing fails:
+a second filter withholds every such argument of a `telegram.*` record, keeping update ids.
 """
 
 from __future__ import annotations
@@ -11,7 +13,25 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from telegram import TelegramObject, Update
+
 _RESERVED = set(vars(logging.makeLogRecord({})))
+# Secrets shorter than this are refused by the settings; redacting them would mangle words.
+MIN_REDACTED_LENGTH = 16
+WITHHELD = "[user data withheld]"
+# Templates whose string arguments are raw bodies from Telegram.
+RAW_DATA_PHRASES = ("invalid json data", "received data")
+# Loggers held at WARNING whatever LOG_LEVEL says: URLs with the token, SQL parameters, and
+# markdown-it's tens of thousands of lines per library load.
+QUIET_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "apscheduler",
+    "aiosqlite",
+    "telegram.ext.ExtBot",
+    "telegram.Bot",
+    "markdown_it",
+)
 
 
 class RedactFilter(logging.Filter):
@@ -19,7 +39,10 @@ class RedactFilter(logging.Filter):
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
-        self._secrets = [s for s in secrets if s]
+        # Longest first, so a secret that contains another is replaced whole.
+        self._secrets = sorted(
+            {s for s in secrets if len(s) >= MIN_REDACTED_LENGTH}, key=len, reverse=True
+        )
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not self._secrets:
@@ -37,6 +60,32 @@ class RedactFilter(logging.Filter):
         for secret in self._secrets:
             text = text.replace(secret, "***")
         return text
+
+
+def _withhold(value: object) -> object:
+    if isinstance(value, Update):
+        return f"update {value.update_id}"
+    if isinstance(value, TelegramObject):
+        return f"[{type(value).__name__}]"
+    if isinstance(value, dict | list | tuple | set | bytes | bytearray):
+        return WITHHELD
+    return value
+
+
+class UserDataFilter(logging.Filter):
+    """Withholds updates, messages and raw request or response data that PTB puts into its log
+    records (as arguments: "Processing update %s", "Received data was %r", parameters), so a
+    record keeps its template and ids but never a user's name or text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("telegram") or not record.args:
+            return True
+        raw = any(phrase in str(record.msg).lower() for phrase in RAW_DATA_PHRASES)
+        if isinstance(record.args, dict):
+            record.args = {k: WITHHELD if raw else _withhold(v) for k, v in record.args.items()}
+        else:
+            record.args = tuple(WITHHELD if raw else _withhold(arg) for arg in record.args)
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -57,6 +106,7 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(*, level: str = "INFO", fmt: str = "plain", secrets: list[str]) -> None:
     handler = logging.StreamHandler(sys.stdout)
+    handler.addFilter(UserDataFilter())
     handler.addFilter(RedactFilter(secrets))
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
@@ -65,5 +115,5 @@ def configure_logging(*, level: str = "INFO", fmt: str = "plain", secrets: list[
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "telegram.ext.ExtBot"):
+    for noisy in QUIET_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)

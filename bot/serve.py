@@ -24,7 +24,7 @@ from bot.delivery import start_engine, stop_engine
 from bot.receiving import AnotherReceiver, release_receiver_lease, take_receiver_lease
 from bot.web.keys import METRICS
 from bot.web.server import WebServer, build_web_app
-from domain.settings import ConfigError
+from domain.settings import ConfigError, env_file_warning, webhook_url_problem
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +46,16 @@ def check_mode(application: TipsApplication, mode: Mode) -> None:
             "webhook mode needs WEBHOOK_URL (the public https address) and WEB_PORT "
             "(where the reverse proxy forwards it)"
         )
+    if mode is Mode.WEBHOOK and settings.webhook_url:
+        problem = webhook_url_problem(settings.webhook_url)
+        if problem:
+            raise ConfigError(f"WEBHOOK_URL: {problem}")
 
 
 async def serve(application: TipsApplication, mode: Mode) -> None:
     check_mode(application, mode)
+    if warning := env_file_warning():
+        log.warning("%s", warning)
     services = application.bot_data.services
     settings = services.settings
     stop = asyncio.Event()
@@ -83,7 +89,7 @@ async def serve(application: TipsApplication, mode: Mode) -> None:
                     on_sent=metrics.observe_send, on_rate_limited=metrics.observe_rate_limit
                 )
                 web = WebServer(web_app, settings.web_host, settings.web_port)
-                await web.start()
+                await start_web(web)
             await application.start()
             if mode is Mode.POLLING:
                 assert application.updater is not None
@@ -128,6 +134,19 @@ async def serve(application: TipsApplication, mode: Mode) -> None:
         log.info("tipsbot stopped; database closed")
     if conflict:
         raise UpdatesConflict(conflict[0])
+
+
+async def start_web(web: WebServer) -> None:
+    """Start the web server; a port that is taken is a ConfigError that says what to do."""
+    try:
+        await web.start()
+    except OSError as exc:
+        raise ConfigError(
+            f"WEB_PORT: cannot listen on {web.host}:{web.port} ({exc.strerror or exc}); "
+            "another process (perhaps another tipsbot with the same .env) uses it: give each "
+            "process its own WEB_PORT, or set WEB_PORT= (empty) to run this one without the "
+            "web server"
+        ) from None
 
 
 async def set_webhook(application: TipsApplication) -> None:

@@ -11,6 +11,7 @@ import re
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -26,6 +27,46 @@ TOKEN_HELP = (
     "(send /newbot), then put the token it gives you in .env as TELEGRAM_BOT_TOKEN=123456:ABC..."
 )
 PLACEHOLDER_TOKENS = {"", "changeme", "your-token-here", "123456:replace-me"}
+
+
+WEBHOOK_PREFIX = "/telegram"
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the webhook address, or None when it can.
+
+    The webhook's path is served without a login (Telegram authenticates by its secret header),
+    so it must be one that no dashboard page can ever have: /telegram or below it.
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        return "Telegram only sends webhooks to https:// addresses, like https://bot.example.org/telegram"
+    if parts.path != WEBHOOK_PREFIX and not parts.path.startswith(WEBHOOK_PREFIX + "/"):
+        return (
+            f"the path must be {WEBHOOK_PREFIX} or start with {WEBHOOK_PREFIX}/ (so it can never "
+            f"be a dashboard page), like https://{parts.netloc}{WEBHOOK_PREFIX}; "
+            f"got {parts.path or '/'!r}"
+        )
+    if parts.query or parts.fragment:
+        return "no query string or fragment, like https://bot.example.org/telegram"
+    return None
+
+
+MIN_DASHBOARD_TOKEN_LENGTH = 24
+
+
+def env_file_warning(path: Path = Path(".env")) -> str | None:
+    """A warning when the .env file (which holds the bot token) is readable by other users."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if mode & 0o077:
+        return (
+            f"{path} can be read by other users of this machine (mode {mode & 0o777:o}) and "
+            f"holds the bot token: run chmod 600 {path}"
+        )
+    return None
 
 
 class ConfigError(Exception):
@@ -159,11 +200,29 @@ class Settings(BaseSettings):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
+    @field_validator("web_port", mode="before")
+    @classmethod
+    def _web_port(cls, value: object) -> object:
+        # WEB_PORT= (empty) switches the web server off, like leaving it out.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("dashboard_token")
+    @classmethod
+    def _dashboard_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if len(value.get_secret_value().strip()) < MIN_DASHBOARD_TOKEN_LENGTH:
+            raise ValueError(
+                f"must be {MIN_DASHBOARD_TOKEN_LENGTH} or more random characters; make one with "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return SecretStr(value.get_secret_value().strip())
+
     @field_validator("webhook_url")
     @classmethod
     def _webhook_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("https://"):
-            raise ValueError("Telegram only sends webhooks to https:// addresses")
+        if value is not None and (problem := webhook_url_problem(value)):
+            raise ValueError(problem)
         return value
 
     # Derived values -------------------------------------------------------------------

@@ -60,3 +60,6 @@ def main() -> None:
     """tipsbot: curated, timely tips for families on Telegram."""
     # PTB 22 reports retry_after as a timedelta when asked to (and warns otherwise).
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    # Everything tipsbot creates (database, its -wal/-shm, lock files, exports) holds chat data:
+    # readable by this user only, whatever umask the shell or service manager set.
+    os.umask(0o077)

@@ -23,12 +23,12 @@ from bot.cli.common import fail, get_settings, load_tips
 @click.pass_context
 def run_command(ctx: click.Context, send_only: bool, webhook_url: str | None) -> None:
     """Run the bot: migrate the database, load the library, poll Telegram, send tips."""
-    from domain.settings import ConfigError
+    from domain.settings import ConfigError, webhook_url_problem
 
     settings = get_settings(ctx)
     if webhook_url:
-        if not webhook_url.startswith("https://"):
-            fail("--webhook: Telegram only sends webhooks to https:// addresses", code=2)
+        if problem := webhook_url_problem(webhook_url):
+            fail(f"--webhook: {problem}", code=2)
         settings = settings.model_copy(update={"webhook_url": webhook_url})
     try:
         settings.bot_token()  # a missing or malformed token is the first thing to fix
@@ -43,8 +43,12 @@ def run_command(ctx: click.Context, send_only: bool, webhook_url: str | None) ->
     from domain.db import DatabaseError
 
     mode = Mode.SEND_ONLY if send_only else Mode.WEBHOOK if settings.webhook_url else Mode.POLLING
-    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
-    configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=[token])
+    secrets = [
+        s.get_secret_value()
+        for s in (settings.telegram_bot_token, settings.dashboard_token, settings.webhook_secret)
+        if s is not None
+    ]
+    configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=secrets)
     try:
         run(settings, mode=mode, library=library)
     except ConfigError as exc:

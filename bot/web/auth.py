@@ -1,6 +1,7 @@
 """The dashboard's login: every path needs a signed session cookie or `Authorization: Bearer
 DASHBOARD_TOKEN`, except /healthz, /login, /static/ and paths made public with
-`add_public_path` (the Telegram webhook, which Telegram authenticates with its secret header).
+`add_public_path` for one method (the Telegram webhook's POST, which Telegram authenticates with
+its secret header; any other method there needs a login like every page).
 
 Passwords are checked against DASHBOARD_PASSWORD_HASH, made by `tipsbot web hash-password`:
 `scrypt:N:r:p:SALT:HASH` (stdlib hashlib.scrypt; salt and hash in unpadded base64url). The
@@ -8,8 +9,11 @@ separator is `:` rather than the usual `$` so the value survives shells, systemd
 docker-compose unquoted. DASHBOARD_TOKEN is also accepted as the password.
 
 Sessions are stateless cookies signed with HMAC-SHA256 under a random key made at start-up:
-restarting the process signs everyone out, and each process has its own sessions. Failed
-logins are limited per client address in memory (MAX_FAILURES per FAILURE_WINDOW seconds).
+restarting the process signs everyone out, and each process has its own sessions. Sign-in
+attempts are limited per client address in memory (MAX_FAILURES per FAILURE_WINDOW seconds,
+counted before the password is checked). Bearer tokens have a limiter of their own, for wrong
+tokens only: the right DASHBOARD_TOKEN (24+ random characters, not guessable) always works,
+so a scraper behind the same proxy as a blocked browser keeps scraping.
 Nothing here logs a password, a token, a hash or a cookie.
 """
 
@@ -140,6 +144,15 @@ class LoginLimiter:
             return None
         return max(1.0, failures[0] + self.window - self.clock())
 
+    def attempt(self, client: str) -> float | None:
+        """Count an attempt before checking it: seconds to wait when `client` is blocked, else
+        None. Counting first (with no await in between) means parallel requests cannot all
+        slip in while the slow password check of the first ones runs; a success forgets it."""
+        wait = self.retry_after(client)
+        if wait is None:
+            self.failed(client)
+        return wait
+
     def failed(self, client: str) -> None:
         failures = self._recent(client)
         failures.append(self.clock())
@@ -172,11 +185,11 @@ class Authenticator:
                     "`tipsbot web hash-password`",
                     exc,
                 )
+        # Settings refuse tokens shorter than 24 characters.
         token = settings.dashboard_token.get_secret_value() if settings.dashboard_token else ""
         self.token = token.strip() or None
-        if self.token is not None and len(self.token) < 16:
-            log.warning("DASHBOARD_TOKEN is short; use 32 or more random characters")
         self.limiter = LoginLimiter()
+        self.token_limiter = LoginLimiter()
         self._key = secrets.token_bytes(32)
         self._revoked: dict[str, float] = {}  # session nonce -> its expiry
 
@@ -235,16 +248,20 @@ class Authenticator:
 
 
 AUTH: web.AppKey[Authenticator] = web.AppKey("auth", Authenticator)
-PUBLIC_PATHS: web.AppKey[set[str]] = web.AppKey("public_paths")
+PUBLIC_PATHS: web.AppKey[set[tuple[str, str]]] = web.AppKey("public_paths")
 
 
-def add_public_path(app: web.Application, path: str) -> None:
-    """Serve `path` without a login (it must authenticate its callers itself)."""
-    app[PUBLIC_PATHS].add(path)
+def add_public_path(app: web.Application, method: str, path: str) -> None:
+    """Serve `method path` without a login (its handler must authenticate its callers)."""
+    app[PUBLIC_PATHS].add((method, path))
 
 
-def is_public(app: web.Application, path: str) -> bool:
-    return path in ALWAYS_PUBLIC or path in app[PUBLIC_PATHS] or path.startswith(PUBLIC_PREFIXES)
+def is_public(app: web.Application, method: str, path: str) -> bool:
+    return (
+        path in ALWAYS_PUBLIC
+        or (method, path) in app[PUBLIC_PATHS]
+        or path.startswith(PUBLIC_PREFIXES)
+    )
 
 
 def client_address(request: web.Request) -> str:
@@ -294,7 +311,7 @@ def _too_many(wait: float) -> web.Response:
 
 @web.middleware
 async def require_login(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if is_public(request.app, request.path):
+    if is_public(request.app, request.method, request.path):
         return await handler(request)
     auth = request.app[AUTH]
     if current_user(request) is not None:
@@ -302,12 +319,12 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         client = client_address(request)
-        wait = auth.limiter.retry_after(client)
-        if wait is not None:
-            return _too_many(wait)
         if auth.check_token(header[7:].strip()):
             return await handler(request)
-        auth.limiter.failed(client)
+        wait = auth.token_limiter.retry_after(client)
+        if wait is not None:
+            return _too_many(wait)
+        auth.token_limiter.failed(client)
         log.warning("refused a bearer token from %s for %s", client, request.path)
         return _unauthorized("the bearer token is not DASHBOARD_TOKEN")
     if _wants_html(request):
@@ -359,7 +376,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     user = str(form.get("user", ""))[:200]
     password = str(form.get("password", ""))[:1000]
     target = safe_next(str(form.get("next", "")) or request.query.get("next"))
-    wait = auth.limiter.retry_after(client)
+    wait = auth.limiter.attempt(client)
     if wait is not None:
         minutes = max(1, round(wait / 60))
         response = _login_page(
@@ -373,7 +390,6 @@ async def login(request: web.Request) -> web.StreamResponse:
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
     if not await asyncio.to_thread(auth.check_password, user, password):
-        auth.limiter.failed(client)
         log.warning("failed dashboard sign-in from %s", client)
         return _login_page(
             request,

@@ -22,7 +22,9 @@ from multidict import MultiMapping
 from bot.spreadsheet import spreadsheet_safe
 from bot.web import auth, templating
 from bot.web.charts import Chart, Series, daily_chart
+from bot.web.failures import STREAMING
 from bot.web.keys import SERVICES
+from bot.web.planner_state import planner_state
 from domain.content.errors import display_path
 from domain.content.model import REVIEW_DUE_DAYS, Library, ReviewState, review_state
 from domain.db import read_session
@@ -52,6 +54,11 @@ STATUSES = tuple(s.value for s in DeliveryStatus)
 # The order bars stack in, bottom up: outcomes first, then what is still on its way.
 STACK_ORDER = ("sent", "failed", "unknown", "skipped", "retrying", "sending", "planned")
 SUBSCRIBER_STATUSES = tuple(s.value for s in ChatStatus)
+# Filters outside these bounds cannot match and would overflow the database's types.
+MAX_ID = 2**63 - 1
+MIN_ID = -(2**63)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def _now(request: web.Request) -> datetime:
@@ -242,14 +249,25 @@ def parse_log_query(query: MultiMapping[str], *, limit: int) -> LogQuery:
             chat = int(wanted.chat)
         except ValueError:
             wanted.errors["chat"] = "A chat id is a whole number, like 123456789 or -1001234567."
+        else:
+            if not MIN_ID <= chat <= MAX_ID:
+                chat = None
+                wanted.errors["chat"] = "No chat has an id that long; check the number."
     moments: dict[str, datetime | None] = {"since": None, "until": None}
     for name in moments:
         text = getattr(wanted, name)
         if text:
             try:
-                moments[name] = _parse_moment(text, end_of_day=name == "until")
-            except ValueError:
+                moment = _parse_moment(text, end_of_day=name == "until")
+            except (ValueError, OverflowError):
                 wanted.errors[name] = "Use a date like 2026-11-01 (UTC)."
+                continue
+            if not EARLIEST <= moment <= LATEST:
+                wanted.errors[name] = (
+                    f"Use a date between {EARLIEST:%Y} and {LATEST:%Y}, like 2026-11-01 (UTC)."
+                )
+            else:
+                moments[name] = moment
     wanted.filter = LogFilter(
         statuses=tuple(wanted.statuses),
         chat=chat,
@@ -262,8 +280,17 @@ def parse_log_query(query: MultiMapping[str], *, limit: int) -> LogQuery:
 
 
 def _int_param(query: MultiMapping[str], name: str) -> int | None:
+    """A row id for paging; None when absent. BadId when it cannot be one."""
     value = query.get(name, "")
-    return int(value) if value.isdigit() else None
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit() or int(value) > MAX_ID:
+        raise BadId(f"{name}={value[:30]!r} is not a row id from a page link.")
+    return int(value)
+
+
+class BadId(ValueError):
+    """A paging parameter that no link of ours produces."""
 
 
 async def deliveries(request: web.Request) -> web.Response:
@@ -272,13 +299,15 @@ async def deliveries(request: web.Request) -> web.Response:
     rows: list[LogRow] = []
     has_older = has_newer = False
     matching = 0
+    try:
+        before_id = _int_param(request.query, "before")
+        after_id = _int_param(request.query, "after")
+    except BadId as exc:
+        wanted.errors["page"] = str(exc)
     if not wanted.errors:
         async with read_session(services.sessions) as session:
             page = await read_log_page(
-                session,
-                wanted.filter,
-                before_id=_int_param(request.query, "before"),
-                after_id=_int_param(request.query, "after"),
+                session, wanted.filter, before_id=before_id, after_id=after_id
             )
             matching = await count_log(session, wanted.filter)
         rows, has_older, has_newer = page.rows, page.has_older, page.has_newer
@@ -312,24 +341,24 @@ async def deliveries_csv(request: web.Request) -> web.StreamResponse:
             "X-Content-Type-Options": "nosniff",
         }
     )
-    await response.prepare(request)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     written = 0
-    before: int | None = None
     async with read_session(services.sessions) as session:
-        while written < CSV_LIMIT:
-            page = await read_log_page(session, wanted.filter, before_id=before)
+        page = await read_log_page(session, wanted.filter, before_id=None)
+        await response.prepare(request)
+        request[STREAMING] = True
+        while True:
             for row in page.rows[: CSV_LIMIT - written]:
                 writer.writerow({k: spreadsheet_safe(v) for k, v in row.as_dict().items()})
                 written += 1
             await response.write(buffer.getvalue().encode("utf-8"))
             buffer.seek(0)
             buffer.truncate()
-            if not page.has_older or not page.rows:
+            if not page.has_older or not page.rows or written >= CSV_LIMIT:
                 break
-            before = page.rows[-1].id
+            page = await read_log_page(session, wanted.filter, before_id=page.rows[-1].id)
     await response.write_eof()
     return response
 
@@ -427,16 +456,17 @@ async def health(request: web.Request) -> web.Response:
     now = _now(request)
     async with read_session(services.sessions) as session:
         state = await collect_health(session, now=now)
-    tick_age = (now - state.last_planner_tick).total_seconds() if state.last_planner_tick else None
-    late_after = max(3 * services.settings.planner_interval_seconds, 120.0)
+    planner = planner_state(
+        state.last_planner_tick,
+        now=now,
+        interval_seconds=services.settings.planner_interval_seconds,
+    )
     return _page(
         request,
         "health.html",
         title="Health",
         health=state,
-        tick_age=tick_age,
-        planner_late=tick_age is None or tick_age > late_after,
-        late_after=late_after,
+        planner=planner,
         library_errors=len(services.library.current.errors),
     )
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.services import Services
-from bot.web import auth, dashboard, health, metrics
+from bot.web import auth, dashboard, failures, health, metrics
 from bot.web.keys import METRICS, SERVICES
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ def build_web_app(
     app[SERVICES] = services
     app[METRICS] = metrics.Metrics()
     auth.setup(app, services.settings)
+    app.middlewares.append(failures.friendly_failures)
     health.add_routes(app)
     metrics.add_routes(app)
     dashboard.add_routes(app)

@@ -6,14 +6,16 @@ from __future__ import annotations
 import hmac
 import logging
 from collections import OrderedDict
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
 
 from bot.context import TipsApplication
+from bot.updates import usable_update
 from bot.web import auth
 from bot.web.keys import BOT_APPLICATION
+from domain.settings import webhook_url_problem
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -47,11 +49,13 @@ async def receive(request: web.Request) -> web.Response:
         return web.Response(status=403, text="forbidden")
     try:
         data = await request.json()
-        update = Update.de_json(data, application.bot)
-    except Exception:  # a malformed body is refused, never processed
+    except ValueError:  # not JSON: not from Telegram
         return web.Response(status=400, text="not an update")
-    if update is None:
+    usable = usable_update(data)
+    if usable is None:
         return web.Response(status=400, text="not an update")
+    # A malformed update is answered 200 (as skipped) so Telegram does not send it again.
+    update = Update.de_json(usable, application.bot)
     if request.app[SEEN].first_time(update.update_id):
         await application.update_queue.put(update)
     else:
@@ -60,7 +64,11 @@ async def receive(request: web.Request) -> web.Response:
 
 
 def webhook_path(url: str) -> str:
-    return urlparse(url).path or "/"
+    """The path Telegram posts to; Settings allow only /telegram and below (never a page)."""
+    problem = webhook_url_problem(url)
+    if problem is not None:
+        raise ValueError(problem)
+    return urlsplit(url).path
 
 
 def add_routes(app: web.Application, application: TipsApplication) -> None:
@@ -70,4 +78,4 @@ def add_routes(app: web.Application, application: TipsApplication) -> None:
     app[BOT_APPLICATION] = application
     app[SEEN] = SeenUpdates()
     app.router.add_post(path, receive)
-    auth.add_public_path(app, path)
+    auth.add_public_path(app, "POST", path)

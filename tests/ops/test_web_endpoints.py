@@ -54,7 +54,7 @@ async def test_healthz_is_open_and_checks_the_database(migrated_url: str) -> Non
         http.get(f"{base}/healthz") as response,
     ):
         assert response.status == 200
-        assert await response.json() == {"status": "ok", "database": "ok"}
+        assert await response.json() == {"status": "ok", "database": "ok", "planner": "never"}
     broken = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     async with (
         web_only(broken) as base,

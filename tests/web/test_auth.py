@@ -3,6 +3,7 @@ failed sign-ins, and open redirects."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from http.cookies import SimpleCookie
@@ -162,12 +163,33 @@ async def test_the_token_works_as_a_password_and_as_a_bearer(client: Client) -> 
     assert (await client.get("/health")).status == 200
 
 
-async def test_wrong_bearer_tokens_count_as_failed_attempts(client: Client) -> None:
+async def test_wrong_bearer_tokens_are_limited_but_the_right_one_always_works(
+    client: Client,
+) -> None:
     for _ in range(5):
         response = await client.get("/metrics", headers={"Authorization": "Bearer guess"})
         assert response.status == 401
-    response = await client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    response = await client.get("/metrics", headers={"Authorization": "Bearer guess"})
     assert response.status == 429
+    response = await client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status == 200
+
+
+async def test_a_blocked_address_can_still_scrape_with_the_token(client: Client) -> None:
+    for _ in range(5):
+        assert await attempt(client, "guess") == 403
+    assert await attempt(client, PASSWORD) == 429
+    response = await client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status == 200
+
+
+async def test_parallel_guesses_cannot_slip_past_the_limit(client: Client) -> None:
+    """39 wrong passwords and the right one, all at once: only five are ever checked."""
+    guesses = [f"guess-{i}" for i in range(39)] + [PASSWORD]
+    statuses = await asyncio.gather(*(attempt(client, g) for g in guesses))
+    checked = [s for s in statuses if s in (303, 403)]
+    assert len(checked) <= 5, statuses
+    assert statuses.count(429) >= 35
 
 
 async def test_tampered_expired_and_foreign_cookies_are_refused(
@@ -288,12 +310,13 @@ async def test_public_paths_can_be_added(db: Database) -> None:
 
     app = build_web_app(make_services(db))
     app.router.add_post("/telegram/hook", hook)
-    add_public_path(app, "/telegram/hook")
+    add_public_path(app, "POST", "/telegram/hook")
     from aiohttp.test_utils import TestClient, TestServer
 
     async with TestClient(TestServer(app)) as client:
         assert (await client.post("/telegram/hook")).status == 200
         assert (await client.post("/telegram/other")).status == 401
+        assert (await client.get("/telegram/hook")).status == 401  # public for POST only
 
 
 async def test_pages_carry_security_headers(client: Client) -> None:

@@ -283,3 +283,56 @@ def test_an_operator_uses_the_dashboard_in_a_browser(
     assert browser.save_screenshot(str(tmp_path / "overview-phone.png"))
     whole = browser.execute_cdp_cmd("Page.captureScreenshot", {"captureBeyondViewport": True})
     (tmp_path / "overview-phone-full.png").write_bytes(base64.b64decode(whole["data"]))
+
+
+CELL_BOX = """
+const [tableId, header] = arguments;
+const table = document.getElementById(tableId);
+const heads = [...table.querySelectorAll('thead th')];
+const index = heads.findIndex(h => h.textContent.trim().startsWith(header));
+const cell = table.querySelector('tbody tr').children[index];
+const r = cell.getBoundingClientRect();
+const box = table.closest('.table-scroll').getBoundingClientRect();
+return {index: index, text: cell.innerText, left: r.left, right: r.right, width: r.width,
+        view: document.documentElement.clientWidth, boxLeft: box.left, boxRight: box.right};
+"""
+
+
+def column_in_view(driver: WebDriver, table: str, header: str) -> dict[str, object]:
+    box = driver.execute_script(CELL_BOX, table, header)
+    assert isinstance(box, dict)
+    assert box["index"] != -1, f"no column {header!r} in #{table}"
+    return box
+
+
+@pytest.mark.parametrize("size", [(1280, 900), (390, 844)])
+def test_the_columns_that_matter_are_on_screen(
+    site: BackgroundSite, browser: WebDriver, size: tuple[int, int]
+) -> None:
+    """The delivery log's Error and the tips' Stop-after rate are visible without scrolling
+    sideways, on a laptop and on a phone."""
+    width, height = size
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
+    base = f"http://127.0.0.1:{site.port}"
+    browser.get(base + "/login")
+    browser.find_element(By.ID, "user").send_keys(USER, Keys.TAB)
+    browser.switch_to.active_element.send_keys(PASSWORD, Keys.ENTER)
+    wait_for_heading(browser, "Overview")
+    for path, table, headers in (
+        ("/deliveries?status=failed", "delivery-log", ("Error", "Status", "Chat id", "Tip")),
+        ("/tips?sort=rate", "tips-table", ("Stop-after rate", "Tip", "Sent")),
+    ):
+        browser.get(base + path)
+        assert not page_overflows(browser), path
+        for header in headers:
+            box = column_in_view(browser, table, header)
+            assert isinstance(box["width"], float | int) and box["width"] > 0, (path, header)
+            left, right = float(box["left"]), float(box["right"])  # type: ignore[arg-type]
+            assert left >= max(0.0, float(box["boxLeft"])) - 1, (path, header, box)  # type: ignore[arg-type]
+            limit = min(float(box["view"]), float(box["boxRight"]))  # type: ignore[arg-type]
+            assert right <= limit + 1, (path, header, box)
+        if table == "delivery-log":
+            assert str(column_in_view(browser, table, "Error")["text"]).strip()
