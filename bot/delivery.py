@@ -10,6 +10,7 @@ from typing import TextIO
 from sqlalchemy.engine import make_url
 
 from bot.context import BotContext, TipsApplication
+from bot.reply_limiter import budget_of
 from domain.retention import purge_old_deliveries
 from scheduler.engine import DeliveryEngine, sending_bot
 
@@ -55,6 +56,7 @@ async def start_engine(application: TipsApplication) -> DeliveryEngine:
         library=lambda: services.library.current,
         catalogs=services.catalogs,
         clock=services.clock,
+        budget=budget_of(application.bot),  # the replies' budget: one per bot (issue 14)
     )
     await engine.dispatcher.bot.initialize()
     application.bot_data.engine = engine

@@ -50,6 +50,7 @@ from domain.models import (
     Lease,
     SystemEvent,
 )
+from scheduler.flood import FloodBudget, Lane
 from scheduler.leases import SENDER_PREFIX, acquire, live_senders, release
 from scheduler.ledger import WAITING, Outcome, apply_outcome, finish, record_sent
 from scheduler.message import TipMessage, build_tip_message
@@ -118,6 +119,7 @@ class Dispatcher:
         clock: Callable[[], datetime],
         monotonic: Callable[[], float] = time.monotonic,
         exclusive: bool = False,
+        budget: FloodBudget | None = None,
     ) -> None:
         self.bot = bot
         self.sessions = sessions
@@ -128,7 +130,10 @@ class Dispatcher:
         self.exclusive = exclusive
         self.clock = clock
         self.monotonic = monotonic
-        self.pacer = Pacer(config.rate, config.chat_interval, config.group_per_minute)
+        # flood budget (issue 14): the bot's one budget, shared with replies; tips get what
+        # replies leave, and the pace follows the budget's (margin, senders, 429 backoff).
+        self.budget = budget if budget is not None else FloodBudget(config.rate)
+        self.pacer = Pacer(self.budget.rate, config.chat_interval, config.group_per_minute)
         self._slots = asyncio.Semaphore(config.concurrency)
         self._in_flight: set[asyncio.Task[None]] = set()
         self._messages: dict[tuple[int, str, str], Prepared | RenderError] = {}
@@ -182,7 +187,8 @@ class Dispatcher:
             ttl=SENDER_LEASE,
         )
         senders = await live_senders(self.sessions, now=now)
-        self.pacer.set_rate(self.config.rate / senders)
+        self.budget.set_senders(senders)  # flood budget (issue 14)
+        self.pacer.set_rate(self.budget.rate)
 
     async def drain(self) -> None:
         """Wait for every send already started, and write their outcomes."""
@@ -268,6 +274,9 @@ class Dispatcher:
     async def _book_wave(self, pending: deque[Claimed]) -> list[tuple[Claimed, float]]:
         """Reserve pacer slots for the next messages due within WAVE_SECONDS of the first."""
         first = pending[0]
+        # flood budget (issue 14): replies waiting for the pace go first; follow its rate.
+        await self.budget.replies_first()
+        self.pacer.set_rate(self.budget.rate)
         while True:
             now = self.monotonic()
             start = self.pacer.earliest(now, first.telegram_id, first.is_group)
@@ -508,21 +517,18 @@ class Dispatcher:
 
     async def _sleep_until(self, item: Claimed, at: float) -> None:
         """Wait for the booked slot; after a 429 that came meanwhile, book again past it. Then
-        wait while the last second already holds the rate's worth of requests."""
+        take a turn in the bot's flood budget (after any reply waiting for one)."""
         while True:
             now = self.monotonic()
-            if self.pacer.paused_until > now and at < self.pacer.paused_until:
-                await asyncio.sleep(self.pacer.paused_until - now)
+            paused_until = self.budget.paused_until  # flood budget (issue 14)
+            if paused_until > now and at < paused_until:
+                await asyncio.sleep(paused_until - now)
                 at = self.pacer.reserve(self.monotonic(), item.telegram_id, item.is_group)
                 continue
             if at > now:
                 await asyncio.sleep(at - now)
                 continue
-            wait = self.pacer.window_wait(now)
-            if wait > 0:
-                await asyncio.sleep(wait)
-                continue
-            self.pacer.note_sent(now)
+            await self.budget.acquire(Lane.BULK)  # flood budget (issue 14)
             return
 
     async def send_one(self, item: Claimed, prepared: Prepared) -> None:
@@ -532,7 +538,7 @@ class Dispatcher:
         try:
             message_id = await self._request(item, prepared)
         except Exception as exc:  # every failure is classified and recorded below
-            await self._handle_failure(item, classify(exc), started)
+            await self._handle_failure(item, classify(exc), started, began)
             return
         self.sent_count += 1
         if self.on_sent is not None:
@@ -576,7 +582,9 @@ class Dispatcher:
             raise BadRequest(f"unexpected answer to sendMessage: {str(result)[:100]}")
         return int(result["message_id"])
 
-    async def _handle_failure(self, item: Claimed, failure: Classified, started: datetime) -> None:
+    async def _handle_failure(
+        self, item: Claimed, failure: Classified, started: datetime, departed: float
+    ) -> None:
         now = self.clock()
         attempts = item.attempts + 1
 
@@ -596,12 +604,14 @@ class Dispatcher:
             verdict = Verdict.RETRY
         if verdict is Verdict.RATE_LIMITED:
             self.pacer.pause(self.monotonic(), failure.retry_after)
-            self.rate_limit_pauses += 1
-            if self.on_rate_limited is not None:
-                self.on_rate_limited()
-            await self._event(
-                "rate-limited", f"429: all sending paused for {failure.retry_after:g} s"
-            )
+            # flood budget (issue 14): one pause per episode, not one per answer in flight.
+            if self.budget.rate_limited(departed, failure.retry_after):
+                self.rate_limit_pauses += 1
+                if self.on_rate_limited is not None:
+                    self.on_rate_limited()
+                await self._event(
+                    "rate-limited", f"429: all sending paused for {failure.retry_after:g} s"
+                )
             await self._finish(
                 item,
                 outcome(DeliveryStatus.RETRYING),
