@@ -130,14 +130,15 @@ async def ensure_profile(
 
 
 async def create_new_chat(
-    update: Update, context: BotContext, *, topics: frozenset[str]
+    update: Update, context: BotContext, *, topics: frozenset[str], subscribe: bool = False
 ) -> ChatProfile | None:
-    """A new chat's profile, created with defaults and `topics` together with the other new
-    chats of this moment (bot.intake); None when the chat has a row already."""
+    """A new chat's profile, created with defaults and `topics` (and active, with `subscribe`)
+    together with the other new chats of this moment (bot.intake); None when the chat has a
+    row already."""
     data = context.bot_data
     if data.intake is None:
         data.intake = ChatIntake(context.services.sessions)
-    return await data.intake.create(_new_chat(update, context, topics))
+    return await data.intake.create(_new_chat(update, context, topics), subscribe=subscribe)
 
 
 def _new_chat(update: Update, context: BotContext, topics: frozenset[str]) -> NewChat:
