@@ -55,12 +55,16 @@ class ReplyLimiter(BaseRateLimiter[None]):
         self.monotonic = monotonic
         self._in_chat: dict[object, deque[float]] = {}
         self.retried = 0
+        self._typing_tasks: set[asyncio.Task[None]] = set()
 
     async def initialize(self) -> None:
         """Nothing to set up: the budget lives as long as the process."""
 
     async def shutdown(self) -> None:
-        """Nothing to release."""
+        """Stop showing "typing…": the bot is going away."""
+        for task in list(self._typing_tasks):
+            task.cancel()
+        await asyncio.gather(*self._typing_tasks, return_exceptions=True)
 
     async def process_request(
         self,
@@ -104,12 +108,12 @@ class ReplyLimiter(BaseRateLimiter[None]):
             try:
                 timeout = TYPING_AFTER
                 if budget.wait_estimate(Lane.INTERACTIVE) > TYPING_AFTER:
-                    await self._typing(callback, chat_id)
+                    self._typing(callback, chat_id)
                     timeout = TYPING_EVERY
                 while not future.done():
                     done, _pending = await asyncio.wait([future], timeout=timeout)
                     if not done:
-                        await self._typing(callback, chat_id)
+                        self._typing(callback, chat_id)
                         timeout = TYPING_EVERY
             except BaseException:
                 future.cancel()  # give the turn to the next one
@@ -136,10 +140,17 @@ class ReplyLimiter(BaseRateLimiter[None]):
             return bool(earlier) and departed - earlier[-1] < CHAT_INTERVAL
         return len(earlier) >= GROUP_PER_MINUTE
 
-    @staticmethod
-    async def _typing(callback: Callback, chat_id: object) -> None:
+    def _typing(self, callback: Callback, chat_id: object) -> None:
+        """Show "typing…" in the chat, in the background: the turn, when it comes, must not
+        wait for it (a request that leaves later than its turn bunches up with the next)."""
         if not isinstance(chat_id, (int, str)):
             return
+        task = asyncio.create_task(self._send_typing(callback, chat_id))
+        self._typing_tasks.add(task)
+        task.add_done_callback(self._typing_tasks.discard)
+
+    @staticmethod
+    async def _send_typing(callback: Callback, chat_id: int | str) -> None:
         try:
             await callback("sendChatAction", {"chat_id": chat_id, "action": ChatAction.TYPING})
         except TelegramError as exc:  # only a courtesy: the answer itself is what matters

@@ -39,9 +39,9 @@ SMOOTHING_MARGIN = 0.97
 # At high rates jitter averages out: a one-second window then holds the pace, give or take
 # sqrt(rate * spread / 3) requests moved across its edges; stay this many of those below.
 JITTER_SIGMAS = 4.0
-BACKOFF = 0.8
+BACKOFF = 0.9
 BACKOFF_FLOOR = 0.5
-RECOVERY_SECONDS = 5.0
+RECOVERY_SECONDS = 2.0
 RECOVERY_STEP = 0.02
 # What Telegram counts (sends and edits); chat actions and callback answers are not messages.
 COUNTED_METHODS = frozenset(

@@ -222,29 +222,32 @@ class FakeBotAPI(World):
     async def _handle_bot(self, http: web.Request) -> web.StreamResponse:
         # The network latency is spent before the request *arrives*: Telegram decides (and its
         # flood windows count) on arrival, so requests that left evenly arrive bunched.
-        delay = self._delay()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        arrival, wall = time.monotonic(), time.time()
         method_name = http.match_info["method"]
         token_error = self._check_token(http.match_info["token"])
         entry = self._methods.get(method_name.lower())
         if token_error is None and entry is None:
             token_error = ApiError(404, "Not Found")
+        params: JSONDict = {}
+        files: dict[str, Any] = {}
+        if token_error is None:
+            try:
+                params, files = await read_params(http)
+            except ApiError as exc:
+                token_error = exc
+            except ConnectionError:  # the client went away before it finished sending
+                return self._drop(http, abort=True)
+        delay = self._delay()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        arrival, wall = time.monotonic(), time.time()
         if token_error is not None:
+            name = entry[0] if entry is not None else method_name
             self._record_call(
-                Request(method_name, {}, {}, arrival, wall),
-                token_error.status,
-                token_error.description,
+                Request(name, {}, {}, arrival, wall), token_error.status, token_error.description
             )
             return json_response(token_error.envelope(), token_error.status)
         assert entry is not None
         name, handler = entry
-        try:
-            params, files = await read_params(http)
-        except ApiError as exc:
-            self._record_call(Request(name, {}, {}, arrival, wall), exc.status, exc.description)
-            return json_response(exc.envelope(), exc.status)
         request = Request(name, params, files, arrival, wall)
 
         key = _chat_key(params.get("chat_id"))
