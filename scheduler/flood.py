@@ -31,10 +31,11 @@ from collections import deque
 from collections.abc import Callable
 from enum import IntEnum
 
-from scheduler.pacing import Pacer
+from scheduler.pacing import CATCH_UP_SECONDS, SHORT_WINDOW_SECONDS, short_window_allowed
 
 # Spread of the time requests take to reach Telegram that the pace allows for (50-150 ms).
 LATENCY_SPREAD = 0.1
+ARRIVAL_WINDOW = 1.0 + LATENCY_SPREAD
 SMOOTHING_MARGIN = 0.97
 # At high rates jitter averages out: a one-second window then holds the pace, give or take
 # sqrt(rate * spread / 3) requests moved across its edges; stay this many of those below.
@@ -85,26 +86,32 @@ class Lane(IntEnum):
 
 
 class _Pace:
-    """Even spacing at `rate` and no more than the rate in any window of departures: the
-    dispatcher's `Pacer` for one imaginary chat without a per-chat interval."""
+    """Even spacing at `rate`, and a backstop on the times requests really leave: no more than
+    `rate` x ARRIVAL_WINDOW in any ARRIVAL_WINDOW (so no more than the limit in any second of
+    arrivals, whatever the jitter up to LATENCY_SPREAD), and no bursts (the pacer's short
+    window)."""
 
     def __init__(self, rate: float) -> None:
-        self.pacer = Pacer(rate, chat_interval=0.0)
-
-    @property
-    def rate(self) -> float:
-        return self.pacer.rate
-
-    @rate.setter
-    def rate(self, rate: float) -> None:
-        self.pacer.set_rate(rate)
+        self.rate = rate
+        self.next = 0.0
+        self.recent: deque[float] = deque()
 
     def ready_at(self, now: float) -> float:
-        return max(self.pacer.earliest(now, 0, False), now + self.pacer.window_wait(now))
+        at = max(self.next, now - CATCH_UP_SECONDS)
+        recent = self.recent
+        while recent and recent[0] <= now - ARRIVAL_WINDOW:
+            recent.popleft()
+        allowed = max(1, int(round(self.rate * ARRIVAL_WINDOW, 6)))
+        if len(recent) >= allowed:
+            at = max(at, recent[-allowed] + ARRIVAL_WINDOW)
+        short = short_window_allowed(self.rate)
+        if len(recent) >= short:
+            at = max(at, recent[-short] + SHORT_WINDOW_SECONDS)
+        return at
 
     def take(self, now: float) -> None:
-        self.pacer.reserve(now, 0, False)
-        self.pacer.note_sent(now)
+        self.next = max(self.next, now - CATCH_UP_SECONDS) + 1.0 / self.rate
+        self.recent.append(now)
 
 
 class FloodBudget:
