@@ -138,10 +138,12 @@ async def create_new_chat(
     data = context.bot_data
     if data.intake is None:
         data.intake = ChatIntake(context.services.sessions)
-    return await data.intake.create(_new_chat(update, context, topics), subscribe=subscribe)
+    return await data.intake.create(_new_chat(update, context, topics, active=subscribe))
 
 
-def _new_chat(update: Update, context: BotContext, topics: frozenset[str]) -> NewChat:
+def _new_chat(
+    update: Update, context: BotContext, topics: frozenset[str], *, active: bool = False
+) -> NewChat:
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None
     language = _negotiated(context.services.catalogs, user.language_code if user else None)
@@ -151,6 +153,7 @@ def _new_chat(update: Update, context: BotContext, topics: frozenset[str]) -> Ne
         defaults=chat_defaults(context, language),
         now=context.services.clock(),
         topics=topics,
+        active=active,
     )
 
 
