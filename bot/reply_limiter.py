@@ -104,10 +104,10 @@ class ReplyLimiter(BaseRateLimiter[None]):
         budget = self.budget
         departed = budget.try_take(Lane.INTERACTIVE)
         if departed is None:
-            future = budget.enqueue(Lane.INTERACTIVE)
+            future = budget.enqueue()
             try:
                 timeout = TYPING_AFTER
-                if budget.wait_estimate(Lane.INTERACTIVE) > TYPING_AFTER:
+                if budget.wait_estimate() > TYPING_AFTER:
                     self._typing(callback, chat_id)
                     timeout = TYPING_EVERY
                 while not future.done():

@@ -24,7 +24,6 @@ interactive ones, which are not paid, against both the free limit and the paid o
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import time
 from collections import deque
@@ -135,9 +134,8 @@ class FloodBudget:
         self._paused_until = 0.0
         self._pause_began = -math.inf
         self._next_recovery = math.inf
-        self._waiting: tuple[deque[asyncio.Future[float]], ...] = (deque(), deque())
+        self._waiting: deque[asyncio.Future[float]] = deque()  # replies, in order
         self._grantor: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
         self._replies_drained = asyncio.Event()
         self.pauses = 0
 
@@ -181,7 +179,6 @@ class FloodBudget:
         self._next_recovery = self._paused_until + RECOVERY_SECONDS
         self._apply_rates()
         self.pauses += 1
-        self._wake.set()
         return True
 
     def _recover(self, now: float) -> None:
@@ -211,13 +208,14 @@ class FloodBudget:
             pace.take(now)
         return now
 
-    def waiting(self, lane: Lane) -> int:
-        return len(self._waiting[lane])
+    def waiting(self) -> int:
+        """Replies waiting for their turn."""
+        return len(self._waiting)
 
     def bulk_should_wait(self) -> bool:
         """Whether bulk sends should not even be prepared now: replies are queued for the same
         pace (in paid mode replies wait for the free pace, which bulk sends do not use)."""
-        return self._paid is None and self._first(Lane.INTERACTIVE) is not None
+        return self._paid is None and self._first() is not None
 
     async def replies_first(self) -> None:
         """Return once no reply waits for the pace bulk sends would take."""
@@ -226,80 +224,63 @@ class FloodBudget:
             await self._replies_drained.wait()
 
     def try_take(self, lane: Lane) -> float | None:
-        """Take a slot now if one is free and nobody with the same or a higher priority is
-        waiting; returns the departure time, or None (then `enqueue`)."""
-        if self._waiting[Lane.INTERACTIVE] or (lane is Lane.BULK and self._waiting[Lane.BULK]):
+        """Take a slot now if one is free and no reply waits ahead of this request; returns
+        the departure time, or None."""
+        if self._first() is not None and (lane is Lane.INTERACTIVE or self._paid is None):
             return None
         now = self.monotonic()
         if self.ready_at(lane, now) > now:
             return None
         return self._take(lane, now)
 
-    def enqueue(self, lane: Lane) -> asyncio.Future[float]:
-        """A future that gets the departure time when this request's turn comes."""
+    def enqueue(self) -> asyncio.Future[float]:
+        """For a reply: a future that gets the departure time when its turn comes (replies
+        are served in the order they asked)."""
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        self._waiting[lane].append(future)
+        self._waiting.append(future)
         if self._grantor is None or self._grantor.done():
-            self._grantor = asyncio.create_task(self._grant(), name="flood budget")
-        else:
-            self._wake.set()
+            self._grantor = asyncio.create_task(self._grant(), name="flood budget: replies")
         return future
 
     async def acquire(self, lane: Lane) -> float:
-        """Wait for this request's turn; returns its departure time (monotonic seconds)."""
-        departed = self.try_take(lane)
-        if departed is not None:
-            return departed
-        return await self.enqueue(lane)
+        """Wait for this request's turn; returns its departure time (monotonic seconds).
 
-    def wait_estimate(self, lane: Lane) -> float:
-        """Seconds a request of `lane` that joins now is likely to wait."""
+        Replies queue in order (`enqueue`). A bulk send sleeps until a slot is free, and
+        meanwhile lets every waiting reply go first: no queue, no task per send, which
+        matters at 1000 sends a second."""
+        if lane is Lane.INTERACTIVE:
+            departed = self.try_take(lane)
+            return departed if departed is not None else await self.enqueue()
+        while True:
+            await self.replies_first()
+            now = self.monotonic()
+            at = self.ready_at(Lane.BULK, now)
+            if at <= now:
+                return self._take(Lane.BULK, now)
+            await asyncio.sleep(at - now)
+
+    def wait_estimate(self) -> float:
+        """Seconds a reply that joins now is likely to wait."""
         now = self.monotonic()
-        ahead = len(self._waiting[Lane.INTERACTIVE])
-        if lane is Lane.BULK:
-            ahead += len(self._waiting[Lane.BULK])
-        rate = self._free.rate if lane is Lane.INTERACTIVE else self.rate
-        return max(0.0, self.ready_at(lane, now) - now) + ahead / rate
+        ready = max(0.0, self.ready_at(Lane.INTERACTIVE, now) - now)
+        return ready + len(self._waiting) / self._free.rate
 
-    def _first(self, lane: Lane) -> asyncio.Future[float] | None:
-        queue = self._waiting[lane]
+    def _first(self) -> asyncio.Future[float] | None:
+        queue = self._waiting
         while queue and queue[0].done():  # cancelled while waiting
             queue.popleft()
         if queue:
             return queue[0]
-        if lane is Lane.INTERACTIVE:
-            self._replies_drained.set()
+        self._replies_drained.set()
         return None
 
     async def _grant(self) -> None:
-        """Hand out slots in order, interactive first, while anyone waits."""
-        while True:
-            interactive, bulk = self._first(Lane.INTERACTIVE), self._first(Lane.BULK)
-            if interactive is None and bulk is None:
-                return
+        """Hand out slots to waiting replies in order, each as soon as it is free."""
+        while (first := self._first()) is not None:
             now = self.monotonic()
-            chosen: Lane | None = None
-            at = math.inf
-            if interactive is not None:
-                at = self.ready_at(Lane.INTERACTIVE, now)
-                if at <= now:
-                    chosen = Lane.INTERACTIVE
-            if chosen is None and bulk is not None:
-                bulk_at = self.ready_at(Lane.BULK, now)
-                # A bulk send may go ahead of a waiting reply only where it does not delay it:
-                # in paid mode, when the reply waits for the free pace, not the paid one.
-                harmless = interactive is None or (
-                    self._paid is not None and at - now >= 1.0 / self._paid.rate
-                )
-                if harmless:
-                    if bulk_at <= now:
-                        chosen = Lane.BULK
-                    at = min(at, bulk_at)
-            if chosen is None:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), max(0.0, at - now))
+            at = self.ready_at(Lane.INTERACTIVE, now)
+            if at > now:
+                await asyncio.sleep(at - now)
                 continue
-            queue = self._waiting[chosen]
-            future = queue.popleft()
-            future.set_result(self._take(chosen, now))
+            self._waiting.popleft()
+            first.set_result(self._take(Lane.INTERACTIVE, now))

@@ -78,7 +78,8 @@ async def test_replies_go_before_tips_that_waited_longer() -> None:
     await asyncio.sleep(0)
     assert budget.bulk_should_wait()
     await asyncio.gather(*tips, *replies)
-    assert order == ["reply0", "reply1", "reply2", "tip0", "tip1", "tip2"]
+    assert order[:3] == ["reply0", "reply1", "reply2"]  # in the order they asked
+    assert sorted(order[3:]) == ["tip0", "tip1", "tip2"]
     assert not budget.bulk_should_wait()
 
 
@@ -101,7 +102,7 @@ async def test_a_cancelled_wait_gives_its_turn_to_the_next() -> None:
     await asyncio.sleep(0)
     gone.cancel()
     next_one = await budget.acquire(Lane.INTERACTIVE)
-    assert budget.waiting(Lane.INTERACTIVE) == 0
+    assert budget.waiting() == 0
     assert next_one > 0
 
 
