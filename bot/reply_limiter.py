@@ -54,7 +54,6 @@ class ReplyLimiter(BaseRateLimiter[None]):
         self.budget = budget
         self.monotonic = monotonic
         self._in_chat: dict[object, deque[float]] = {}
-        self.retried = 0
         self._typing_tasks: set[asyncio.Task[None]] = set()
 
     async def initialize(self) -> None:
@@ -85,7 +84,6 @@ class ReplyLimiter(BaseRateLimiter[None]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                self.retried += 1
                 retry_after = classify(exc).retry_after
                 if not is_counted or self._chat_limit(chat_id, departed):
                     await asyncio.sleep(retry_after)  # this chat (or method) only
@@ -96,7 +94,6 @@ class ReplyLimiter(BaseRateLimiter[None]):
                 if failure.verdict is not Verdict.RETRY or network_failures >= MAX_NETWORK_RETRIES:
                     raise
                 network_failures += 1
-                self.retried += 1
                 await asyncio.sleep(min(backoff_seconds(network_failures, base=1.5), 10.0))
 
     async def _turn(self, callback: Callback, chat_id: object) -> float:

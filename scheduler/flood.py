@@ -151,10 +151,6 @@ class FloodBudget:
         """Bulk sends per second this process may make now (the dispatcher's pace)."""
         return (self._paid or self._free).rate
 
-    @property
-    def interactive_rate(self) -> float:
-        return self._free.rate
-
     def set_senders(self, senders: int) -> None:
         """How many processes send for this bot (each gets an equal share)."""
         self.senders = max(1, senders)
