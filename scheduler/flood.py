@@ -85,10 +85,12 @@ class Lane(IntEnum):
 
 
 class _Pace:
-    """Even spacing at `rate`, and a backstop on the times requests really leave: no more than
-    `rate` x ARRIVAL_WINDOW in any ARRIVAL_WINDOW (so no more than the limit in any second of
-    arrivals, whatever the jitter up to LATENCY_SPREAD), and no bursts (the pacer's short
-    window)."""
+    """Even spacing at `rate`, with a backstop on the times requests really leave: no more
+    than the rate in any second, no more than `rate` x ARRIVAL_WINDOW in any ARRIVAL_WINDOW
+    (so no more than the limit in any second of arrivals, whatever the jitter up to
+    LATENCY_SPREAD), and no bursts (the pacer's short window). A sender that fell behind by a
+    stall catches up at most CATCH_UP_SECONDS; one that was idle starts afresh, without a
+    burst."""
 
     def __init__(self, rate: float) -> None:
         self.rate = rate
@@ -100,16 +102,18 @@ class _Pace:
         recent = self.recent
         while recent and recent[0] <= now - ARRIVAL_WINDOW:
             recent.popleft()
-        allowed = max(1, int(round(self.rate * ARRIVAL_WINDOW, 6)))
-        if len(recent) >= allowed:
-            at = max(at, recent[-allowed] + ARRIVAL_WINDOW)
-        short = short_window_allowed(self.rate)
-        if len(recent) >= short:
-            at = max(at, recent[-short] + SHORT_WINDOW_SECONDS)
+        for window, allowed in (
+            (ARRIVAL_WINDOW, max(1, int(round(self.rate * ARRIVAL_WINDOW, 6)))),
+            (1.0, max(1, math.ceil(round(self.rate, 6)))),
+            (SHORT_WINDOW_SECONDS, short_window_allowed(self.rate)),
+        ):
+            if len(recent) >= allowed:
+                at = max(at, recent[-allowed] + window)
         return at
 
     def take(self, now: float) -> None:
-        self.next = max(self.next, now - CATCH_UP_SECONDS) + 1.0 / self.rate
+        behind = self.next >= now - CATCH_UP_SECONDS
+        self.next = (self.next if behind else now) + 1.0 / self.rate
         self.recent.append(now)
 
 
