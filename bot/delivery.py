@@ -10,6 +10,7 @@ from typing import TextIO
 from sqlalchemy.engine import make_url
 
 from bot.context import BotContext, TipsApplication
+from bot.reply_limiter import budget_of
 from domain.retention import purge_old_deliveries
 from scheduler.engine import DeliveryEngine, sending_bot
 from scheduler.leases import process_holder
@@ -57,6 +58,7 @@ async def start_engine(application: TipsApplication) -> DeliveryEngine:
         catalogs=services.catalogs,
         clock=services.clock,
         holder=process_holder(),  # the on-demand lane claims its rows under the same name
+        budget=budget_of(application.bot),  # the replies' budget: one per bot (issue 14)
     )
     application.bot_data.engine = engine
     await engine.start()
