@@ -120,6 +120,7 @@ def send_due(ctx: click.Context, at: str | None, dry_run: bool) -> None:
     "--region", "regions", multiple=True, help="england, wales, scotland or northern-ireland."
 )
 @click.option("--language", "languages", multiple=True, help="Only chats using this language.")
+@click.option("--at", "at", help="Plan as if it were this time (ISO-8601; default now).")
 @click.option("--dry-run", is_flag=True, help="Count the chats and the time; plan nothing.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
@@ -129,6 +130,7 @@ def broadcast(
     topics: tuple[str, ...],
     regions: tuple[str, ...],
     languages: tuple[str, ...],
+    at: str | None,
     dry_run: bool,
     yes: bool,
 ) -> None:
@@ -136,7 +138,7 @@ def broadcast(
     from bot.cli import fail, get_settings
 
     settings = get_settings(ctx)
-    now = datetime.now(UTC)
+    now = parse_moment(at)
     library = _library(settings, now)
     tip = library.tips.get(tip_id)
     if tip is None:
