@@ -51,12 +51,12 @@ def _pg_url(admin: str, name: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def _fresh_pg_database(template: str | None = None) -> Iterator[str]:
+def _fresh_pg_database(template: str | None = None, *, prefix: str = "tipsbot_t_") -> Iterator[str]:
     """A new database (a copy of `template` when given), dropped afterwards."""
     admin = pg_admin_url()
     if admin is None:
         pytest.skip(PG_SKIP_REASON)
-    name = f"tipsbot_t_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
     copy_of = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(_pg_conninfo(admin), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"{copy_of}')
@@ -78,18 +78,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
     """The name of a PostgreSQL database migrated to the latest revision, once per session."""
-    admin = pg_admin_url()
-    if admin is None:
-        pytest.skip(PG_SKIP_REASON)
-    name = f"tipsbot_template_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_pg_conninfo(admin), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        upgrade(_pg_url(admin, name))
-        yield name
-    finally:
-        with psycopg.connect(_pg_conninfo(admin), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for url in _fresh_pg_database(prefix="tipsbot_template_"):
+        upgrade(url)
+        yield str(make_url(url).database)
 
 
 def copy_sqlite(template: Path, target: Path) -> str:
