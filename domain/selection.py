@@ -253,11 +253,6 @@ def _best(
     )
 
 
-def stage_essentials(tips: Sequence[Tip], profile: Profile, today: date) -> list[Tip]:
-    """The unsent essentials for the family's current stage: what a late joiner catches up on."""
-    return [t for t in eligible_tips(tips, profile, today) if t.essential and not t.is_for_everyone]
-
-
 def needs_catch_up(sent_count: int) -> bool:
     """True for a chat's first CATCH_UP_TIPS tips (see the module docstring, rule 3)."""
     return sent_count < CATCH_UP_TIPS
