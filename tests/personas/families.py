@@ -63,3 +63,5 @@ FAMILIES: tuple[Family, ...] = (
     Family("urdu-speaking", (born(date(2026, 11, 15)),), language="ur"),
     Family("skipped-child-question", ()),
 )
+
+BY_NAME = {family.name: family for family in FAMILIES}

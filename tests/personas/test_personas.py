@@ -13,10 +13,9 @@ import pytest
 
 from domain.content.model import Library, Tip
 from domain.timeline import Step
-from tests.personas.families import FAMILIES, START, Family
+from tests.personas.families import FAMILIES, Family
 from tests.personas.stages import fits_family
 
-BY_NAME = {family.name: family for family in FAMILIES}
 # An essential tip must arrive when the family had at least this many send days on which it
 # could go (inside its window, region and season) and its window has closed for the family by
 # the end of the year (a window still open may yet be served): one slot may go to a tip
