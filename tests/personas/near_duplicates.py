@@ -9,6 +9,11 @@ Two tips are near-duplicates when
 Parts of one series are a course, never duplicates. Pairs the measure flags that are not the
 same advice are listed in DISTINCT with the reason; every other flagged pair must never reach
 one family twice.
+
+Pairs just under the bar (overlap 0.3 to 0.5) were read by hand in December 2026: two were the
+same advice and were merged (w-healthy-start-pregnancy into g-healthy-start-check,
+g-child-benefit-every-child into w-child-benefit-claim); the rest are different advice or a
+deadline reminder for families who have not yet claimed.
 """
 
 from __future__ import annotations
