@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from domain.content.errors import Problem, Severity
-from domain.schoolyear import SchoolYearWindow
+from domain.schoolyear import SchoolYearWindow, Term, school_year_of, term_start
 
 REGIONS: tuple[str, ...] = ("england", "wales", "scotland", "northern-ireland")
 ALL_MONTHS: frozenset[int] = frozenset(range(1, 13))
@@ -163,9 +163,13 @@ class Tip:
         return self.pregnancy is None and self.child_age is None and self.school_year is None
 
     def is_open_in(self, region: str, today: date) -> bool:
-        """The tip is for `region` and, if it has a deadline there, `today` is not past it."""
+        """The tip is for `region` and, if it has a deadline there, `today` is in the school
+        year of the deadline, up to it: families of other years' rounds don't get it."""
         deadline = self.deadlines.get(region)
-        return region in self.regions and (deadline is None or today <= deadline)
+        if deadline is None:
+            return region in self.regions
+        opens = term_start(school_year_of(deadline, region), Term.AUTUMN, region)
+        return region in self.regions and opens <= today <= deadline
 
     @property
     def translations(self) -> Mapping[str, TipText]:
