@@ -285,7 +285,7 @@ def _coverage_table(report: Coverage, language: str, library: Library) -> str:
     lines = [
         click.style(
             f"{language}: {cells - len(thin)} of {cells} topic x stage x nation cells have "
-            f"{THIN_BELOW}+ tips; {len(thin)} thin",
+            f"{THIN_BELOW}+ tips; {len(thin)} thin ({sum(not c for *_, c in thin)} empty)",
             bold=True,
         )
     ]

@@ -147,20 +147,23 @@ def build_tip_schema(topics: Mapping[str, Topic], languages: tuple[str, ...]) ->
                                 ),
                             ]
                         },
-                        "school_year": _object(
-                            {
-                                "year": _ref("school_year"),
-                                "from": _ref("school_year"),
-                                "until": _ref("school_year"),
-                                "term": {
-                                    "oneOf": [
-                                        _ref("term"),
-                                        _unique_list(_ref("term")),
-                                    ]
+                        "school_year": {
+                            **_object(
+                                {
+                                    "year": _ref("school_year"),
+                                    "from": _ref("school_year"),
+                                    "until": _ref("school_year"),
+                                    "term": {
+                                        "oneOf": [
+                                            _ref("term"),
+                                            _unique_list(_ref("term")),
+                                        ]
+                                    },
                                 },
-                            },
-                            min_properties=1,
-                        ),
+                                min_properties=1,
+                            ),
+                            "anyOf": [{"required": [key]} for key in ("year", "from", "until")],
+                        },
                     },
                     min_properties=1,
                 ),
