@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 from domain.content.index import TipIndex
 from domain.content.model import Tip
-from domain.schoolyear import school_place
+from domain.schoolyear import CUTOFFS, school_place
 
 CLOSING_DAYS = 14
 # A new family's first few tips are its stage's essentials: a short catch-up, not a flood.
@@ -83,7 +83,8 @@ def window_days_left(tip: Tip, profile: Profile, today: date) -> int | None:
         if tip.child_age is not None and age is not None and tip.child_age.contains(age):
             left = tip.child_age.until_days - age
             best = left if best is None else min(best, left)
-        if tip.school_year is not None and age is not None and child.birth_date is not None:
+        if in_school_window(tip, child, profile.region, today):
+            assert tip.school_year is not None and child.birth_date is not None
             left_in_year = tip.school_year.days_left(child.birth_date, profile.region, today)
             if left_in_year is not None:
                 best = left_in_year if best is None else min(best, left_in_year)
@@ -108,6 +109,8 @@ def matches_audience(tip: Tip, profile: Profile, today: date) -> bool:
 def in_school_window(tip: Tip, child: ChildStage, region: str, today: date) -> bool:
     """The child (born, not stopped) is in the tip's school-year window in `region`."""
     if tip.school_year is None or child.age_days(today) is None or child.birth_date is None:
+        return False
+    if region not in CUTOFFS:  # school years are the UK nations'; other regions have none
         return False
     return tip.school_year.contains(school_place(child.birth_date, region, today))
 
@@ -214,7 +217,7 @@ def indexed_eligible_tips(index: TipIndex, profile: Profile) -> list[Tip]:
         age = child.age_days(today)
         if age is not None:
             groups.append(index.for_child_age(age))
-            if child.birth_date is not None:
+            if child.birth_date is not None and profile.region in CUTOFFS:
                 place = school_place(child.birth_date, profile.region, today)
                 groups.append(index.for_school_place(place))
     sent, region, topics = profile.sent, profile.region, profile.topics

@@ -162,6 +162,8 @@ def test_rules_send_school_year_and_deadline_tips_to_the_right_family(tmp_path: 
     assert choose_next_tip([tip], in_wales, TODAY) is None
     skipped = Profile(topics=frozenset({"health"}), region="england")
     assert choose_next_tip([tip], skipped, TODAY) is None
+    abroad = Profile(topics=frozenset({"health"}), region="elsewhere", children=(nursery,))
+    assert not matches_audience(tip, abroad, TODAY)  # no UK school year to compare with
 
 
 def test_a_family_that_told_nothing_gets_only_tips_for_everyone(tmp_path: Path) -> None:
