@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 from domain.content.index import TipIndex
 from domain.content.model import Tip
+from domain.schoolyear import CUTOFFS, school_place
 
 CLOSING_DAYS = 14
 # A new family's first few tips are its stage's essentials: a short catch-up, not a flood.
@@ -88,6 +89,11 @@ def window_days_left(tip: Tip, profile: Profile, today: date) -> int | None:
         if tip.child_age is not None and age is not None and tip.child_age.contains(age):
             left = tip.child_age.until_days - age
             best = left if best is None else min(best, left)
+        if in_school_window(tip, child, profile.region, today):
+            assert tip.school_year is not None and child.birth_date is not None
+            left_in_year = tip.school_year.days_left(child.birth_date, profile.region, today)
+            if left_in_year is not None:
+                best = left_in_year if best is None else min(best, left_in_year)
     return best
 
 
@@ -101,14 +107,25 @@ def matches_audience(tip: Tip, profile: Profile, today: date) -> bool:
         age = child.age_days(today)
         if tip.child_age is not None and age is not None and tip.child_age.contains(age):
             return True
+        if in_school_window(tip, child, profile.region, today):
+            return True
     return False
+
+
+def in_school_window(tip: Tip, child: ChildStage, region: str, today: date) -> bool:
+    """The child (born, not stopped) is in the tip's school-year window in `region`."""
+    if tip.school_year is None or child.age_days(today) is None or child.birth_date is None:
+        return False
+    if region not in CUTOFFS:  # school years are the UK nations'; other regions have none
+        return False
+    return tip.school_year.contains(school_place(child.birth_date, region, today))
 
 
 def is_eligible(tip: Tip, profile: Profile, today: date, *, series_next: Mapping[str, int]) -> bool:
     return (
         tip.id not in profile.sent
         and tip.is_sendable(today)
-        and profile.region in tip.regions
+        and tip.is_open_in(profile.region, today)
         and not profile.topics.isdisjoint(tip.topics)
         and matches_audience(tip, profile, today)
         and (tip.series is None or tip.series_part == series_next.get(tip.series, 1))
@@ -185,6 +202,9 @@ def _window_width(tip: Tip) -> int:
         widths.append(tip.child_age.until_days - tip.child_age.from_days)
     if tip.pregnancy is not None:
         widths.append((tip.pregnancy.until_week - tip.pregnancy.from_week) * 7)
+    if tip.school_year is not None:
+        terms = len(tip.school_year.terms)
+        widths.append((tip.school_year.until_year - tip.school_year.from_year) * terms * 122)
     return min(widths) if widths else 10_000
 
 
@@ -192,6 +212,9 @@ def _closing_in(tip: Tip, profile: Profile, today: date) -> int | None:
     candidates = []
     if tip.date_until is not None:
         candidates.append((tip.date_until - today).days)
+    deadline = tip.deadlines.get(profile.region)
+    if deadline is not None:
+        candidates.append((deadline - today).days)
     left = window_days_left(tip, profile, today)
     if left is not None:
         candidates.append(left)
@@ -229,11 +252,14 @@ def indexed_eligible_tips(index: TipIndex, profile: Profile) -> list[Tip]:
         age = child.age_days(today)
         if age is not None:
             groups.append(index.for_child_age(age))
+            if child.birth_date is not None and profile.region in CUTOFFS:
+                place = school_place(child.birth_date, profile.region, today)
+                groups.append(index.for_school_place(place))
     sent, region, topics = profile.sent, profile.region, profile.topics
     done = sent | passed_series_parts(index.tips, profile, today)
     eligible = []
     for tip in index.in_order(groups) if len(groups) > 1 else groups[0]:
-        if tip.id in sent or region not in tip.regions or topics.isdisjoint(tip.topics):
+        if tip.id in sent or not tip.is_open_in(region, today) or topics.isdisjoint(tip.topics):
             continue
         if tip.series is not None and tip.series_part != (index.next_part(tip.series, done) or 1):
             continue

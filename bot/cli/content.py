@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from domain.cadence import cadence_for, format_hhmm
-from domain.content.coverage import Coverage, coverage
+from domain.content.coverage import THIN_BELOW, Coverage, coverage
 from domain.content.errors import Problem, RenderError, Severity, display_path
 from domain.content.frontmatter import did_you_mean
 from domain.content.loader import load_library
@@ -149,7 +149,7 @@ def preview(tip_id: str, lang: str | None, raw_html: bool, path: str | None) -> 
     "--content-dir", "path", help="The content folder (default: $CONTENT_DIR or ./content)."
 )
 def coverage_command(output: str, path: str | None) -> None:
-    """Tips per topic and stage, for each language; empty cells are highlighted."""
+    """Tips per topic, stage and nation, for each language; thin and empty cells are marked."""
     library = _load(_content_dir(path))
     report = coverage(library)
     if output == "json":
@@ -240,31 +240,73 @@ def _coverage_json(report: Coverage) -> dict[str, Any]:
             language: [list(cell) for cell in report.empty_cells(language)]
             for language in report.languages
         },
+        "nations": list(report.nations),
+        "nation_counts": {
+            language: {
+                topic: {
+                    stage.id: {
+                        nation: report.nation_count(language, topic, stage.id, nation)
+                        for nation in report.nations
+                    }
+                    for stage in report.stages
+                }
+                for topic in report.topics
+            }
+            for language in report.languages
+        },
+        "thin_below": THIN_BELOW,
+        "thin": {
+            language: [
+                {"topic": topic, "stage": stage, "nation": nation, "tips": count}
+                for topic, stage, nation, count in report.thin_cells(language)
+            ]
+            for language in report.languages
+        },
         "untranslated": {language: list(ids) for language, ids in report.untranslated.items()},
     }
 
 
 EMPTY_CELL = "--"
+THIN_MARK = "*"
+NATION_LABELS = {"england": "ENG", "wales": "WAL", "scotland": "SCO", "northern-ireland": "NI"}
 
 
 def _coverage_table(report: Coverage, language: str, library: Library) -> str:
+    """Rows: stages; columns: each topic's nations. Thin cells are starred, empty ones red."""
     names = {topic: library.topics[topic].name(library.default_language) for topic in report.topics}
+    nations = report.nations
     stage_width = max(len("stage"), *(len(stage.id) for stage in report.stages))
-    widths = {topic: max(len(names[topic]), 3) for topic in report.topics}
-    empty = len(report.empty_cells(language))
-    cells = len(report.topics) * len(report.stages)
-    lines = [click.style(f"{language}: {cells - empty} of {cells} cells have tips", bold=True)]
+    cell_width = 4
+    group_width = {
+        topic: max(len(names[topic]), len(nations) * cell_width) for topic in report.topics
+    }
+    thin = report.thin_cells(language)
+    cells = len(report.topics) * len(report.stages) * len(nations)
+    lines = [
+        click.style(
+            f"{language}: {cells - len(thin)} of {cells} topic x stage x nation cells have "
+            f"{THIN_BELOW}+ tips; {len(thin)} thin ({sum(not c for *_, c in thin)} empty)",
+            bold=True,
+        )
+    ]
+    lines.append(
+        " " * stage_width
+        + "".join("  " + names[topic].center(group_width[topic]) for topic in report.topics)
+    )
+    labels = "".join(NATION_LABELS.get(nation, nation).rjust(cell_width) for nation in nations)
     lines.append(
         "stage".ljust(stage_width)
-        + "".join("  " + names[topic].rjust(widths[topic]) for topic in report.topics)
+        + "".join("  " + labels.rjust(group_width[topic]) for topic in report.topics)
     )
     for stage in report.stages:
         row = stage.id.ljust(stage_width)
         for topic in report.topics:
-            count = report.count(language, topic, stage.id)
-            cell = (str(count) if count else EMPTY_CELL).rjust(widths[topic])
-            row += "  " + (cell if count else click.style(cell, fg="red", bold=True))
+            group = ""
+            for nation in nations:
+                group += _coverage_cell(report.nation_count(language, topic, stage.id, nation))
+            row += "  " + " " * (group_width[topic] - cell_width * len(nations)) + group
         lines.append(row)
+    lines.append(f"{THIN_MARK} thin: fewer than {THIN_BELOW} tips; {EMPTY_CELL}: none")
     missing = report.untranslated.get(language, ())
     if language != report.languages[0] and missing:
         lines.append(
@@ -272,6 +314,14 @@ def _coverage_table(report: Coverage, language: str, library: Library) -> str:
             + ", ".join(missing)
         )
     return "\n".join(lines)
+
+
+def _coverage_cell(count: int, width: int = 4) -> str:
+    if not count:
+        return click.style(EMPTY_CELL.rjust(width), fg="red", bold=True)
+    if count < THIN_BELOW:
+        return click.style(f"{count}{THIN_MARK}".rjust(width), fg="yellow", bold=True)
+    return str(count).rjust(width)
 
 
 _ANSI: dict[str, tuple[str, str]] = {

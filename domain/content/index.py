@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from domain.content.model import Tip
+from domain.schoolyear import SchoolPlace
 
 # Distinct ages (days) and weeks remembered; a bound so a long-lived index cannot grow forever.
 MEMO_LIMIT = 50_000
@@ -28,6 +29,7 @@ class TipIndex:
         self.for_everyone: tuple[Tip, ...] = tuple(t for t in sendable if t.is_for_everyone)
         self._by_age = tuple(t for t in sendable if t.child_age is not None)
         self._by_week = tuple(t for t in sendable if t.pregnancy is not None)
+        self._by_school_year = tuple(t for t in sendable if t.school_year is not None)
         self._age_memo: dict[int, tuple[Tip, ...]] = {}
         self._week_memo: dict[int, tuple[Tip, ...]] = {}
         # Every tip of every series, sendable or not: the next part of a series is the lowest
@@ -62,6 +64,10 @@ class TipIndex:
             found = tuple(t for t in self._by_week if t.pregnancy.contains(week))  # type: ignore[union-attr]
             self._week_memo[week] = found
         return found
+
+    def for_school_place(self, place: SchoolPlace) -> tuple[Tip, ...]:
+        """Sendable tips whose school-year window holds `place` (few: not remembered)."""
+        return tuple(t for t in self._by_school_year if t.school_year.contains(place))  # type: ignore[union-attr]
 
     def in_order(self, groups: Iterable[tuple[Tip, ...]]) -> list[Tip]:
         """The tips of all `groups`, each once, in the library's order."""

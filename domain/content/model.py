@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from types import MappingProxyType
 
 from domain.content.errors import Problem, Severity
+from domain.schoolyear import SchoolYearWindow, Term, school_year_of, term_start
 
 REGIONS: tuple[str, ...] = ("england", "wales", "scotland", "northern-ireland")
 ALL_MONTHS: frozenset[int] = frozenset(range(1, 13))
@@ -143,6 +145,9 @@ class Tip:
     language: str  # the master's language
     texts: Mapping[str, TipText]
     path: Path
+    school_year: SchoolYearWindow | None = None
+    # The last day the tip is sent in each nation it is for (then `regions` are these nations).
+    deadlines: Mapping[str, date] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def primary_topic(self) -> str:
@@ -155,7 +160,16 @@ class Tip:
     @property
     def is_for_everyone(self) -> bool:
         """True when the tip has no audience: every family, also those with no child yet."""
-        return self.pregnancy is None and self.child_age is None
+        return self.pregnancy is None and self.child_age is None and self.school_year is None
+
+    def is_open_in(self, region: str, today: date) -> bool:
+        """The tip is for `region` and, if it has a deadline there, `today` is in the school
+        year of the deadline, up to it: families of other years' rounds don't get it."""
+        deadline = self.deadlines.get(region)
+        if deadline is None:
+            return region in self.regions
+        opens = term_start(school_year_of(deadline, region), Term.AUTUMN, region)
+        return region in self.regions and opens <= today <= deadline
 
     @property
     def translations(self) -> Mapping[str, TipText]:

@@ -35,6 +35,7 @@ MASTER_FIELDS = (
     "audience",
     "regions",
     "dates",
+    "deadlines",
     "season",
     "series",
     "priority",
@@ -60,7 +61,10 @@ TRANSLATION_FIELDS = (
 )
 # Fields only the master may set: everything that decides who gets the tip and when.
 MASTER_ONLY_FIELDS = tuple(f for f in MASTER_FIELDS if f not in TRANSLATION_FIELDS)
-AUDIENCE_FIELDS = ("pregnancy_weeks", "child_age")
+AUDIENCE_FIELDS = ("pregnancy_weeks", "child_age", "school_year")
+AUDIENCE_EVERYONE = "everyone"  # `audience: everyone`, the same as no audience
+AUDIENCE_ANY = "any"  # `child_age: any`, `pregnancy_weeks: any`: the whole stage
+SCHOOL_YEAR_FIELDS = ("year", "from", "until", "term")
 WINDOW_FIELDS = ("from", "until")
 SERIES_FIELDS = ("name", "part")
 SOURCE_FIELDS = ("title", "url")

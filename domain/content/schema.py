@@ -17,6 +17,8 @@ from domain.content.errors import Problem, warning
 from domain.content.model import REGIONS, Topic
 from domain.content.rules import (
     AGE_PATTERN,
+    AUDIENCE_ANY,
+    AUDIENCE_EVERYONE,
     DATE_PATTERN,
     HTTPS_URL_PATTERN,
     ID_MAX_LENGTH,
@@ -35,6 +37,7 @@ from domain.content.rules import (
     TITLE_MAX_LENGTH,
     TRANSLATION_REQUIRED,
 )
+from domain.schoolyear import YEAR_NAMES, Term
 
 SCHEMA_FILE = "tip.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -104,6 +107,11 @@ def build_tip_schema(topics: Mapping[str, Topic], languages: tuple[str, ...]) ->
             "items": _ref("source"),
             "description": "Evidence, shown as a sources line under the text.",
         },
+        "school_year": {
+            "enum": list(YEAR_NAMES),
+            "description": "A school year: reception (= p1), nursery (= pre-school), year-1, ...",
+        },
+        "term": {"enum": [term.value for term in Term]},
         "age": {
             "type": "string",
             "pattern": AGE_PATTERN,
@@ -114,21 +122,60 @@ def build_tip_schema(topics: Mapping[str, Topic], languages: tuple[str, ...]) ->
         "id": _ref("id"),
         "title": _ref("title"),
         "topics": {**_unique_list({"enum": list(topics)}), "description": "First is primary."},
-        "audience": _object(
-            {
-                "pregnancy_weeks": _object(
+        "audience": {
+            "oneOf": [
+                {"const": AUDIENCE_EVERYONE},
+                _object(
                     {
-                        "from": _integer(*PREGNANCY_FROM_RANGE),
-                        "until": _integer(*PREGNANCY_UNTIL_RANGE),
+                        "pregnancy_weeks": {
+                            "oneOf": [
+                                {"const": AUDIENCE_ANY},
+                                _object(
+                                    {
+                                        "from": _integer(*PREGNANCY_FROM_RANGE),
+                                        "until": _integer(*PREGNANCY_UNTIL_RANGE),
+                                    },
+                                    min_properties=1,
+                                ),
+                            ]
+                        },
+                        "child_age": {
+                            "oneOf": [
+                                {"const": AUDIENCE_ANY},
+                                _object(
+                                    {"from": _ref("age"), "until": _ref("age")}, min_properties=1
+                                ),
+                            ]
+                        },
+                        "school_year": {
+                            **_object(
+                                {
+                                    "year": _ref("school_year"),
+                                    "from": _ref("school_year"),
+                                    "until": _ref("school_year"),
+                                    "term": {
+                                        "oneOf": [
+                                            _ref("term"),
+                                            _unique_list(_ref("term")),
+                                        ]
+                                    },
+                                },
+                                min_properties=1,
+                            ),
+                            "anyOf": [{"required": [key]} for key in ("year", "from", "until")],
+                        },
                     },
                     min_properties=1,
                 ),
-                "child_age": _object({"from": _ref("age"), "until": _ref("age")}, min_properties=1),
-            },
-            min_properties=1,
-        ),
+            ],
+            "description": "Who the tip is for; leave it out (or write everyone) for everyone.",
+        },
         "regions": _unique_list({"enum": list(REGIONS)}),
         "dates": _object({"from": _ref("date"), "until": _ref("date")}, min_properties=1),
+        "deadlines": {
+            **_object({region: _ref("date") for region in REGIONS}, min_properties=1),
+            "description": "The last day the tip is sent in each nation it is for.",
+        },
         "season": _unique_list(_integer(*MONTH_RANGE)),
         "series": _object(
             {

@@ -1,6 +1,9 @@
 """Life stages used for coverage reports and the catch-up of late joiners.
 
 A tip belongs to every stage its audience window overlaps; a tip for everyone belongs to all.
+School-year stages (the year before Reception / P1, and Reception / P1) hold the tips whose
+school-year window includes that year, and the tips whose age window overlaps the ages children
+have in that year (in a given nation, or in any nation).
 Ages convert to days as the contract says: a week is 7 days, a month 30.44, a year 365.25,
 rounded down, so "12 months" and "1 year" are both 365 days.
 """
@@ -11,6 +14,8 @@ import enum
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from domain.schoolyear import NATIONS, age_span_days
 
 if TYPE_CHECKING:
     from domain.content.model import Tip
@@ -29,6 +34,7 @@ def age_in_days(amount: int, unit: str) -> int:
 class StageKind(enum.StrEnum):
     PREGNANCY = "pregnancy"  # bounds in weeks of pregnancy
     CHILD = "child"  # bounds in days of the child's age
+    SCHOOL = "school"  # bounds in school years, 0 = Reception / P1
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +66,24 @@ STAGES: tuple[Stage, ...] = (
     _child("3-4y", (3, "year"), (4, "year")),
     _child("4-5y", (4, "year"), (5, "year")),
     _child("5-6y", (5, "year"), (6, "year")),
+    Stage("nursery-year", StageKind.SCHOOL, -1, 0),  # the year before Reception / P1
+    Stage("reception-p1", StageKind.SCHOOL, 0, 1),
 )
 
 
-def stages_of(tip: Tip) -> tuple[Stage, ...]:
-    """The stages the tip's audience overlaps, in life order; all of them for everyone."""
-    if tip.pregnancy is None and tip.child_age is None:
+def stages_of(tip: Tip, nation: str | None = None) -> tuple[Stage, ...]:
+    """The stages the tip's audience overlaps, in life order; all of them for everyone.
+
+    School-year stages compare ages with the ages of that school year in `nation` (any nation
+    when None)."""
+    if tip.is_for_everyone:
         return STAGES
     found: list[Stage] = []
     for stage in STAGES:
+        if stage.kind is StageKind.SCHOOL:
+            if _in_school_stage(tip, stage, nation):
+                found.append(stage)
+            continue
         if stage.kind is StageKind.PREGNANCY and tip.pregnancy is not None:
             window: tuple[int, int] | None = (tip.pregnancy.from_week, tip.pregnancy.until_week)
         elif stage.kind is StageKind.CHILD and tip.child_age is not None:
@@ -78,3 +93,17 @@ def stages_of(tip: Tip) -> tuple[Stage, ...]:
         if window is not None and stage.overlaps(*window):
             found.append(stage)
     return tuple(found)
+
+
+def _in_school_stage(tip: Tip, stage: Stage, nation: str | None) -> bool:
+    school = tip.school_year
+    if school is not None and stage.overlaps(school.from_year, school.until_year):
+        return True
+    if tip.child_age is None:
+        return False
+    nations = NATIONS if nation is None else (nation,)
+    ages = (tip.child_age.from_days, tip.child_age.until_days)
+    return any(
+        ages[0] < span[1] and span[0] < ages[1]
+        for span in (age_span_days(stage.start, each) for each in nations)
+    )

@@ -57,6 +57,8 @@ from domain.content.render import (
 )
 from domain.content.rules import (
     AGE_PATTERN,
+    AUDIENCE_ANY,
+    AUDIENCE_EVERYONE,
     AUDIENCE_FIELDS,
     BODY_SOFT_LIMIT,
     HTTPS_URL_PATTERN,
@@ -74,6 +76,7 @@ from domain.content.rules import (
     PREGNANCY_UNTIL_RANGE,
     PRIORITY_RANGE,
     REVIEW_STATUSES,
+    SCHOOL_YEAR_FIELDS,
     SERIES_FIELDS,
     SERIES_PART_MIN,
     SLUG_PATTERN,
@@ -88,6 +91,15 @@ from domain.content.stages import (
     MAX_PREGNANCY_WEEK,
     MIN_PREGNANCY_WEEK,
     age_in_days,
+)
+from domain.content.wording import everyone_wording
+from domain.schoolyear import (
+    ALL_TERMS,
+    FIRST_YEAR,
+    LAST_YEAR,
+    YEAR_NAMES,
+    SchoolYearWindow,
+    Term,
 )
 
 FRONT_MATTER = "the front matter"
@@ -173,6 +185,9 @@ def parse_master(
         return None, reader.problems
     problems = list(fields.notes)
     lines = MappingProxyType({key: reader.line(entry.value) for key, entry in entries.items()})
+    wording = everyone_wording(tip, lines["title"])
+    if wording is not None:
+        problems.append(wording)
     render_problems = check_message(tip, tip.master, ctx)
     problems += render_problems
     if any(p.severity is Severity.ERROR for p in render_problems):
@@ -452,9 +467,12 @@ class _MasterFields(_Readers):
         tip_id = self.tip_id(get("id"), self.name)
         title = self.title(get("title"))
         topics = self.topics(get("topics"))
-        pregnancy, child_age = self.audience(get("audience"))
+        pregnancy, child_age, school_year = self.audience(get("audience"))
         regions = self.regions(get("regions"))
         date_from, date_until = self.dates(get("dates"))
+        deadlines = self.deadlines(get("deadlines"))
+        if deadlines:
+            regions = frozenset(deadlines)
         months = self.season(get("season"))
         series, part = self.series(get("series"))
         priority = self.priority(get("priority"))
@@ -521,6 +539,8 @@ class _MasterFields(_Readers):
             language=language,
             texts=MappingProxyType({language: text}),
             path=self.name.path,
+            school_year=school_year,
+            deadlines=MappingProxyType(deadlines),
         )
 
     def topics(self, entry: Entry | None) -> tuple[str, ...] | None:
@@ -568,26 +588,148 @@ class _MasterFields(_Readers):
                 "'sources:' with a title and an https url",
             )
 
-    def audience(self, entry: Entry | None) -> tuple[PregnancyWindow | None, AgeWindow | None]:
+    def audience(
+        self, entry: Entry | None
+    ) -> tuple[PregnancyWindow | None, AgeWindow | None, SchoolYearWindow | None]:
         if entry is None:
-            return None, None
+            return None, None, None
+        if _is_text(entry.value):
+            value = str(entry.value.value)
+            if value != AUDIENCE_EVERYONE:
+                self.reader.fail(
+                    entry.value,
+                    f"audience '{value}' is not known: write 'audience: {AUDIENCE_EVERYONE}', "
+                    "or give pregnancy_weeks, child_age and/or school_year"
+                    + did_you_mean(value, (AUDIENCE_EVERYONE, *AUDIENCE_FIELDS)),
+                )
+            return None, None, None
         fields = self.reader.mapping(entry.value, "audience")
         if fields is None:
-            return None, None
+            return None, None, None
         self.reader.check_fields(
             fields, allowed=AUDIENCE_FIELDS, required=(), where="audience", at=entry.value
         )
         if not fields:
             self.reader.fail(
                 entry.value,
-                "audience is empty: give pregnancy_weeks and/or child_age, or remove it "
-                "(a tip without audience is for everyone)",
+                "audience is empty: give pregnancy_weeks, child_age and/or school_year, or "
+                f"write 'audience: {AUDIENCE_EVERYONE}'",
             )
         pregnancy = (
             self.pregnancy(fields["pregnancy_weeks"]) if "pregnancy_weeks" in fields else None
         )
         child = self.child_age(fields["child_age"]) if "child_age" in fields else None
-        return pregnancy, child
+        school = self.school_year(fields["school_year"]) if "school_year" in fields else None
+        return pregnancy, child, school
+
+    def school_year(self, entry: Entry) -> SchoolYearWindow | None:
+        fields = self.reader.mapping(entry.value, "school_year")
+        if fields is None:
+            return None
+        self.reader.check_fields(
+            fields, allowed=SCHOOL_YEAR_FIELDS, required=(), where="school_year", at=entry.value
+        )
+        if "year" in fields and ("from" in fields or "until" in fields):
+            self.reader.fail(
+                fields["year"].key_node,
+                "school_year takes 'year' (one school year) or 'from'/'until', not both",
+            )
+            return None
+        if not {"year", "from", "until"} & set(fields):
+            self.reader.fail(entry.value, "school_year needs 'year', or 'from' and/or 'until'")
+            return None
+        if "year" in fields:
+            year = self.year_name(fields["year"], "school_year year")
+            if year is None:
+                return None
+            start, end = year, year + 1
+        else:
+            start, end = FIRST_YEAR, LAST_YEAR
+            if "from" in fields:
+                found = self.year_name(fields["from"], "school_year from")
+                if found is None:
+                    return None
+                start = found
+            if "until" in fields:
+                found = self.year_name(fields["until"], "school_year until")
+                if found is None:
+                    return None
+                end = found
+        if end <= start:
+            at = fields["until"] if "until" in fields else fields["from"]
+            self.reader.fail(at.value, "school_year ends before it starts: 'until' is exclusive")
+            return None
+        terms = self.terms(fields["term"]) if "term" in fields else ALL_TERMS
+        return None if terms is None else SchoolYearWindow(start, end, terms)
+
+    def year_name(self, entry: Entry, what: str) -> int | None:
+        value = self.reader.text(entry.value, what)
+        if value is None:
+            return None
+        if value not in YEAR_NAMES:
+            self.reader.fail(
+                entry.value,
+                f"{what} '{value}' is not a school year{did_you_mean(value, YEAR_NAMES)} "
+                f"(school years: {', '.join(YEAR_NAMES)})",
+            )
+            return None
+        return YEAR_NAMES[value]
+
+    def terms(self, entry: Entry) -> frozenset[Term] | None:
+        names = [term.value for term in Term]
+        nodes = [entry.value] if _is_text(entry.value) else self.reader.items(entry.value, "term")
+        found: set[Term] = set()
+        for node in nodes or []:
+            value = self.reader.text(node, "a term")
+            if value is None:
+                return None
+            if value not in names:
+                self.reader.fail(
+                    node,
+                    f"term '{value}' is not a term{did_you_mean(value, names)} "
+                    f"(terms: {', '.join(names)})",
+                )
+                return None
+            found.add(Term(value))
+        return frozenset(found) or None
+
+    def deadlines(self, entry: Entry | None) -> dict[str, date]:
+        if entry is None:
+            return {}
+        fields = self.reader.mapping(entry.value, "deadlines")
+        if fields is None:
+            return {}
+        self.reader.check_fields(
+            fields, allowed=REGIONS, required=(), where="deadlines", at=entry.value
+        )
+        if "regions" in self.entries:
+            self.reader.fail(
+                self.entries["regions"].key_node,
+                "deadlines already say which nations the tip is for: remove regions",
+            )
+        if not fields:
+            self.reader.fail(entry.value, "deadlines is empty: give a date for a nation")
+        found: dict[str, date] = {}
+        for nation, item in fields.items():
+            if nation not in REGIONS:
+                continue
+            day = self.reader.day(item.value, f"the deadline in {nation}")
+            if day is not None:
+                found[nation] = day
+        return found
+
+    def is_any(self, entry: Entry, what: str) -> bool:
+        """`what: any` (the whole stage); another single word is an error, reported here."""
+        if not _is_text(entry.value):
+            return False
+        value = str(entry.value.value)
+        if value != AUDIENCE_ANY:
+            self.reader.fail(
+                entry.value,
+                f"{what} must be '{AUDIENCE_ANY}' or a window like {{from: ..., until: ...}}, "
+                f"not '{value}'",
+            )
+        return value == AUDIENCE_ANY
 
     def window(self, entry: Entry, what: str) -> dict[str, Entry] | None:
         fields = self.reader.mapping(entry.value, what)
@@ -602,6 +744,8 @@ class _MasterFields(_Readers):
         return fields
 
     def pregnancy(self, entry: Entry) -> PregnancyWindow | None:
+        if self.is_any(entry, "pregnancy_weeks"):
+            return PregnancyWindow(MIN_PREGNANCY_WEEK, MAX_PREGNANCY_WEEK)
         fields = self.window(entry, "pregnancy_weeks")
         if fields is None:
             return None
@@ -629,6 +773,8 @@ class _MasterFields(_Readers):
         return PregnancyWindow(start, end)
 
     def child_age(self, entry: Entry) -> AgeWindow | None:
+        if self.is_any(entry, "child_age"):
+            return AgeWindow(0, MAX_CHILD_AGE_DAYS)
         fields = self.window(entry, "child_age")
         if fields is None:
             return None

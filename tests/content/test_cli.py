@@ -140,10 +140,16 @@ def test_coverage_table(runner: CliRunner) -> None:
     result = runner.invoke(content, ["coverage", "--content-dir", str(TEST_LIBRARY)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "en: 7 of 22 cells have tips"
-    assert lines[1].split() == ["stage", "Health", "Play", "and", "learning"]
-    assert lines[2].split() == ["pregnancy-t1", "1", "--"]
-    assert "cy: 3 of 22 cells have tips" in lines
+    # 13 stages x 2 topics x 4 nations; 'water' (health, pregnancy weeks 12-40) and 'sing'
+    # (learning, 0-2 years) fill 7 stages in every nation with one tip: thin, the rest empty.
+    assert lines[0] == "en: 0 of 104 topic x stage x nation cells have 3+ tips; 104 thin (76 empty)"
+    assert lines[1].split() == ["Health", "Play", "and", "learning"]
+    assert lines[2].split() == ["stage", *["ENG", "WAL", "SCO", "NI"] * 2]
+    assert lines[3].split() == ["pregnancy-t1", *["1*"] * 4, *["--"] * 4]
+    assert lines[6].split() == ["0-3m", *["--"] * 4, *["1*"] * 4]
+    assert lines[15].split() == ["reception-p1", *["--"] * 8]
+    assert lines[16] == "* thin: fewer than 3 tips; --: none"
+    assert "cy: 0 of 104 topic x stage x nation cells have 3+ tips; 104 thin (92 empty)" in lines
 
 
 def test_coverage_json(runner: CliRunner) -> None:
@@ -159,6 +165,12 @@ def test_coverage_json(runner: CliRunner) -> None:
     assert report["counts"]["cy"]["learning"]["0-3m"] == 0
     assert ["learning", "0-3m"] in report["empty"]["cy"]
     assert report["untranslated"] == {"en": [], "cy": []}
+    assert report["nations"] == ["england", "wales", "scotland", "northern-ireland"]
+    assert report["nation_counts"]["en"]["learning"]["6-12m"]["wales"] == 1
+    assert report["thin_below"] == 3
+    thin = {(c["topic"], c["stage"], c["nation"]): c["tips"] for c in report["thin"]["en"]}
+    assert thin[("health", "pregnancy-t2", "scotland")] == 1
+    assert thin[("learning", "reception-p1", "england")] == 0
 
 
 def test_schema_prints_json(runner: CliRunner) -> None:
