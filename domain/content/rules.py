@@ -23,6 +23,7 @@ PRIORITY_RANGE = (1, 5)
 PREGNANCY_FROM_RANGE = (4, 42)
 PREGNANCY_UNTIL_RANGE = (5, 43)
 SERIES_PART_MIN = 1
+SERIES_WEEK_MIN = 1
 MONTH_RANGE = (1, 12)
 REVIEW_STATUSES = ("awaiting-review", "reviewed")
 BODY_SOFT_LIMIT = 600  # characters; longer bodies get a warning
@@ -62,5 +63,7 @@ TRANSLATION_FIELDS = (
 MASTER_ONLY_FIELDS = tuple(f for f in MASTER_FIELDS if f not in TRANSLATION_FIELDS)
 AUDIENCE_FIELDS = ("pregnancy_weeks", "child_age")
 WINDOW_FIELDS = ("from", "until")
-SERIES_FIELDS = ("name", "part")
+SERIES_FIELDS = ("name", "part", "week", "role", "ask_tried")
+# A week of a series: a fact, a thing to try, a follow-up that builds on it, sent in this order.
+SERIES_ROLES = ("fact", "try", "follow-up")
 SOURCE_FIELDS = ("title", "url")
