@@ -29,6 +29,7 @@ from domain.models import (
     Feedback,
     Schedule,
     TipCounter,
+    TriedAnswer,
 )
 
 
@@ -341,6 +342,26 @@ async def record_feedback(
         existing.updated_at = now
 
 
+async def record_tried(
+    session: AsyncSession, *, chat_id: int, tip_id: str, tried: bool, now: datetime
+) -> None:
+    """Store a chat's answer to "did you try it?" under a tip; a later answer replaces it."""
+    existing = (
+        await session.exec(
+            select(TriedAnswer).where(
+                col(TriedAnswer.chat_id) == chat_id, col(TriedAnswer.tip_id) == tip_id
+            )
+        )
+    ).one_or_none()
+    if existing is None:
+        session.add(
+            TriedAnswer(chat_id=chat_id, tip_id=tip_id, tried=tried, created_at=now, updated_at=now)
+        )
+    else:
+        existing.tried = tried
+        existing.updated_at = now
+
+
 async def forget_chat(session: AsyncSession, *, telegram_id: int) -> bool:
     """Erase the chat and, by cascade, every row about it. Anonymous tip counters remain."""
     chat = await get_chat(session, telegram_id=telegram_id)
@@ -354,7 +375,7 @@ async def forget_chat(session: AsyncSession, *, telegram_id: int) -> bool:
 
 
 async def count_stored(session: AsyncSession, *, chat_id: int) -> dict[str, int]:
-    """How many deliveries, attempts, feedback rows and events are stored about a chat."""
+    """How many deliveries, attempts, feedback rows, tried answers and events are stored."""
     attempts = (
         await session.exec(
             select(func.count())
@@ -367,6 +388,7 @@ async def count_stored(session: AsyncSession, *, chat_id: int) -> dict[str, int]
         "deliveries": await count_rows(session, Delivery, col(Delivery.chat_id) == chat_id),
         "delivery_attempts": attempts,
         "feedback": await count_rows(session, Feedback, col(Feedback.chat_id) == chat_id),
+        "tried": await count_rows(session, TriedAnswer, col(TriedAnswer.chat_id) == chat_id),
         "events": await count_rows(session, ChatEvent, col(ChatEvent.chat_id) == chat_id),
     }
 
