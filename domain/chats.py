@@ -12,7 +12,9 @@ from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import delete, func, insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import ScalarSelect
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -384,13 +386,26 @@ async def count_stored(session: AsyncSession, *, chat_id: int) -> dict[str, int]
             .where(col(Delivery.chat_id) == chat_id)
         )
     ).one()
+    # Thumbs and tried answers in one statement: /mydata stays within its query budget.
+    feedback, tried = (
+        await session.exec(
+            select(
+                _count_of(Feedback, col(Feedback.chat_id) == chat_id),
+                _count_of(TriedAnswer, col(TriedAnswer.chat_id) == chat_id),
+            )
+        )
+    ).one()
     return {
         "deliveries": await count_rows(session, Delivery, col(Delivery.chat_id) == chat_id),
         "delivery_attempts": attempts,
-        "feedback": await count_rows(session, Feedback, col(Feedback.chat_id) == chat_id),
-        "tried": await count_rows(session, TriedAnswer, col(TriedAnswer.chat_id) == chat_id),
+        "feedback": feedback,
+        "tried": tried,
         "events": await count_rows(session, ChatEvent, col(ChatEvent.chat_id) == chat_id),
     }
+
+
+def _count_of(table: type[Any], condition: ColumnElement[bool]) -> ScalarSelect[int]:
+    return sa_select(func.count()).select_from(table).where(condition).scalar_subquery()
 
 
 async def count_rows(
