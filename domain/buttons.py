@@ -2,9 +2,9 @@
 
 Data is colon-separated with the menu first (`ob` onboarding, `tp` topics, `ch` children, `sc`
 schedule, `lg` language, `rg` region, `pz` pause, `st` stop, `fg` forget, `se` settings, `fb`
-feedback, `mo` more on a topic, `bc` broadcast). Everything a button needs is in its data or in
-the database, so buttons keep working after a restart or a content reload; the formats must not
-change, because buttons sent long ago are still pressed.
+feedback, `mo` more on a topic, `bc` broadcast, `tr` "did you try it?"). Everything a button
+needs is in its data or in the database, so buttons keep working after a restart or a content
+reload; the formats must not change, because buttons sent long ago are still pressed.
 
 `parse` gives back the typed button, or None for data no button of ours carries (unreadable,
 from a removed feature, or forged: the Bot API lets a client send any data). It checks the shape
@@ -44,6 +44,7 @@ class Menu(StrEnum):
     FEEDBACK = "fb"
     MORE = "mo"
     BROADCAST = "bc"
+    TRIED = "tr"
 
     @property
     def pattern(self) -> str:
@@ -448,6 +449,24 @@ class Feedback(Button):
 
 
 @dataclass(frozen=True, slots=True)
+class TriedIt(Button):
+    """ "Yes, we tried it" / "Not yet" under a week's follow-up ("tr:y:<tip id>", "tr:n:...")."""
+
+    tip_id: str
+    tried: bool
+
+    def parts(self) -> tuple[str | int, ...]:
+        return (Menu.TRIED.value, "y" if self.tried else "n", self.tip_id)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self | None:
+        if parts[0] != Menu.TRIED or len(parts) != 3 or parts[1] not in ("y", "n"):
+            return None
+        tip_id = _id(parts[2])
+        return None if tip_id is None else cls(tip_id, tried=parts[1] == "y")
+
+
+@dataclass(frozen=True, slots=True)
 class MoreOnTopic(Button):
     """ "More on this topic" under a tip ("mo:health")."""
 
@@ -497,6 +516,7 @@ AnyButton = (
     | Pause
     | OpenSettings
     | Feedback
+    | TriedIt
     | MoreOnTopic
     | SendBroadcast
 )

@@ -12,7 +12,9 @@ from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import delete, func, insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import ScalarSelect
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,6 +31,7 @@ from domain.models import (
     Feedback,
     Schedule,
     TipCounter,
+    TriedAnswer,
 )
 
 
@@ -346,6 +349,26 @@ async def record_feedback(
         existing.updated_at = now
 
 
+async def record_tried(
+    session: AsyncSession, *, chat_id: int, tip_id: str, tried: bool, now: datetime
+) -> None:
+    """Store a chat's answer to "did you try it?" under a tip; a later answer replaces it."""
+    existing = (
+        await session.exec(
+            select(TriedAnswer).where(
+                col(TriedAnswer.chat_id) == chat_id, col(TriedAnswer.tip_id) == tip_id
+            )
+        )
+    ).one_or_none()
+    if existing is None:
+        session.add(
+            TriedAnswer(chat_id=chat_id, tip_id=tip_id, tried=tried, created_at=now, updated_at=now)
+        )
+    else:
+        existing.tried = tried
+        existing.updated_at = now
+
+
 async def forget_chat(session: AsyncSession, *, telegram_id: int) -> bool:
     """Erase the chat and, by cascade, every row about it. Anonymous tip counters remain."""
     chat = await get_chat(session, telegram_id=telegram_id)
@@ -359,7 +382,7 @@ async def forget_chat(session: AsyncSession, *, telegram_id: int) -> bool:
 
 
 async def count_stored(session: AsyncSession, *, chat_id: int) -> dict[str, int]:
-    """How many deliveries, attempts, feedback rows and events are stored about a chat."""
+    """How many deliveries, attempts, feedback rows, tried answers and events are stored."""
     attempts = (
         await session.exec(
             select(func.count())
@@ -368,12 +391,26 @@ async def count_stored(session: AsyncSession, *, chat_id: int) -> dict[str, int]
             .where(col(Delivery.chat_id) == chat_id)
         )
     ).one()
+    # Thumbs and tried answers in one statement: /mydata stays within its query budget.
+    feedback, tried = (
+        await session.exec(
+            select(
+                _count_of(Feedback, col(Feedback.chat_id) == chat_id),
+                _count_of(TriedAnswer, col(TriedAnswer.chat_id) == chat_id),
+            )
+        )
+    ).one()
     return {
         "deliveries": await count_rows(session, Delivery, col(Delivery.chat_id) == chat_id),
         "delivery_attempts": attempts,
-        "feedback": await count_rows(session, Feedback, col(Feedback.chat_id) == chat_id),
+        "feedback": feedback,
+        "tried": tried,
         "events": await count_rows(session, ChatEvent, col(ChatEvent.chat_id) == chat_id),
     }
+
+
+def _count_of(table: type[Any], condition: ColumnElement[bool]) -> ScalarSelect[int]:
+    return sa_select(func.count()).select_from(table).where(condition).scalar_subquery()
 
 
 async def count_rows(

@@ -179,6 +179,19 @@ class Feedback(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 
 
+class TriedAnswer(SQLModel, table=True):
+    """ "Did you try it?" under a week's follow-up: yes or not yet; pressing again changes it."""
+
+    __tablename__ = "tried_answer"
+    __table_args__ = (UniqueConstraint("chat_id", "tip_id", name="uq_tried_answer_chat_tip"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=_chat_fk())
+    tip_id: str = Field(max_length=64, index=True)
+    tried: bool
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
 class ChatEvent(SQLModel, table=True):
     """Subscription changes over time (joined, paused, stopped, blocked ...), for stats."""
 

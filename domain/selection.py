@@ -4,10 +4,12 @@ The order, first rule that applies wins:
 1. urgent alerts;
 2. tips whose window is closing (a dated window ending, or a child growing out of the tip's
    age or pregnancy window) within CLOSING_DAYS, soonest first;
-3. the catch-up: the essentials for the family's current stage, most important first;
-4. the next part of a series the chat has started (parts the family has grown out of are
+3. the rest of a week the chat has started (a series written as weeks: fact, then the thing
+   to try, then the follow-up), so a week's three tips stay together;
+4. the catch-up: the essentials for the family's current stage, most important first;
+5. the next part of a series the chat has started (parts the family has grown out of are
    skipped: a family that joins late still gets the later parts);
-5. otherwise the topic that has waited longest (topics with more thumbs down than up wait
+6. otherwise the topic that has waited longest (topics with more thumbs down than up wait
    longer), and in it the highest priority, then the narrowest window.
 Never a tip twice, nothing outside its windows, season, regions or past review_by. All
 children of a chat share one budget: the chat gets one tip per slot, chosen across them.
@@ -179,6 +181,15 @@ def started_series(tips: Iterable[Tip], sent: frozenset[str]) -> frozenset[str]:
     return frozenset(t.series for t in tips if t.series is not None and t.id in sent)
 
 
+def started_weeks(tips: Iterable[Tip], sent: frozenset[str]) -> frozenset[tuple[str, int]]:
+    """The (series, week) pairs of which the chat has had at least one tip."""
+    return frozenset(
+        (t.series, t.series_week)
+        for t in tips
+        if t.series is not None and t.series_week is not None and t.id in sent
+    )
+
+
 def _topic_wait(topic: str, profile: Profile) -> int:
     """How many sends ago this topic last went out (large = waited long); disliked topics less."""
     wait = len(profile.recent_topics) + 1
@@ -235,8 +246,14 @@ def choose_next_tip(
     `catch_up` is set for a chat that joined late and has not yet had its stage's essentials.
     """
     started = started_series(tips, profile.sent)
+    weeks = started_weeks(tips, profile.sent)
     return _best(
-        eligible_tips(tips, profile, today), profile, today, catch_up, started.__contains__
+        eligible_tips(tips, profile, today),
+        profile,
+        today,
+        catch_up,
+        started.__contains__,
+        lambda series, week: (series, week) in weeks,
     )
 
 
@@ -275,6 +292,7 @@ def choose_from_index(index: TipIndex, profile: Profile, *, catch_up: bool = Fal
         index.today,
         catch_up,
         lambda series: index.is_started(series, profile.sent),
+        lambda series, week: index.is_week_started(series, week, profile.sent),
     )
 
 
@@ -284,6 +302,7 @@ def _best(
     today: date,
     catch_up: bool,
     is_started: Callable[[str], bool],
+    is_week_started: Callable[[str, int], bool],
 ) -> Tip | None:
     """The rules' order (see the module docstring) applied to the eligible `candidates`."""
     if not candidates:
@@ -296,6 +315,17 @@ def _best(
     ]
     if closing:
         return min(closing, key=lambda pair: (pair[0], -pair[1].priority, pair[1].id))[1]
+    in_started_week = [
+        t
+        for t in candidates
+        if t.series is not None
+        and t.series_week is not None
+        and is_week_started(t.series, t.series_week)
+    ]
+    if in_started_week:
+        return min(
+            in_started_week, key=lambda t: (-_topic_wait(_primary_in(t, profile), profile), t.id)
+        )
     if catch_up:
         essentials = [t for t in candidates if t.essential and not t.is_for_everyone]
         if essentials:
@@ -316,5 +346,5 @@ def _best(
 
 
 def needs_catch_up(sent_count: int) -> bool:
-    """True for a chat's first CATCH_UP_TIPS tips (see the module docstring, rule 3)."""
+    """True for a chat's first CATCH_UP_TIPS tips (see the module docstring, rule 4)."""
     return sent_count < CATCH_UP_TIPS

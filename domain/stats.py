@@ -27,6 +27,7 @@ from domain.models import (
     Lease,
     SystemEvent,
     TipCounter,
+    TriedAnswer,
 )
 
 
@@ -69,6 +70,7 @@ class Stats:
     most_helpful: list[TipScore]
     least_helpful: list[TipScore]
     after_tip: dict[str, dict[str, int]]  # tip -> stopped-after / blocked-after / forget-after
+    tried: dict[str, dict[str, int]] = field(default_factory=dict)  # tip -> yes / not_yet
     new_subscribers_per_day: dict[str, int] = field(default_factory=dict)  # empty days left out
 
     def as_dict(self) -> dict[str, Any]:
@@ -114,6 +116,11 @@ async def collect_stats(session: AsyncSession, *, now: datetime, days: int) -> S
         least_helpful=list(reversed(ranked[-5:])),
         after_tip=await tip_counters(session),
         new_subscribers_per_day={g.day.isoformat(): g.new for g in growth if g.new},
+        tried={
+            a.tip_id: {"yes": a.tried_yes, "not_yet": a.tried_not_yet}
+            for a in activity.values()
+            if a.tried_yes or a.tried_not_yet
+        },
     )
 
 
@@ -348,6 +355,8 @@ class TipActivity:
     down: int = 0
     stopped_after: int = 0
     blocked_after: int = 0
+    tried_yes: int = 0  # answers to "did you try it?" under a week's follow-up
+    tried_not_yet: int = 0
 
     @property
     def stop_after_rate(self) -> float | None:
@@ -356,7 +365,8 @@ class TipActivity:
 
 
 async def tip_activity(session: AsyncSession) -> dict[str, TipActivity]:
-    """Per tip: deliveries sent (as far as the log reaches back), thumbs, stops and blocks after.
+    """Per tip: deliveries sent (as far as the log reaches back), thumbs, "did you try it?"
+    answers, stops and blocks after.
 
     Tips with no activity at all are absent; the caller adds the library's other tips.
     """
@@ -373,6 +383,7 @@ async def tip_activity(session: AsyncSession) -> dict[str, TipActivity]:
             ).group_by(col(Feedback.tip_id))
         )
     }
+    tried = await tried_answers(session)
     counters = await tip_counters(session)
     return {
         tip: TipActivity(
@@ -382,8 +393,24 @@ async def tip_activity(session: AsyncSession) -> dict[str, TipActivity]:
             down=thumbs.get(tip, (0, 0))[1],
             stopped_after=counters.get(tip, {}).get("stopped-after", 0),
             blocked_after=counters.get(tip, {}).get("blocked-after", 0),
+            tried_yes=tried.get(tip, (0, 0))[0],
+            tried_not_yet=tried.get(tip, (0, 0))[1],
         )
-        for tip in sorted(set(sent) | set(thumbs) | set(counters))
+        for tip in sorted(set(sent) | set(thumbs) | set(counters) | set(tried))
+    }
+
+
+async def tried_answers(session: AsyncSession) -> dict[str, tuple[int, int]]:
+    """Per tip that asked "did you try it?": how many chats answered yes, and not yet."""
+    return {
+        str(tip): (int(yes or 0), int(not_yet or 0))
+        for tip, yes, not_yet in await session.exec(
+            select(
+                TriedAnswer.tip_id,
+                func.sum(cast(col(TriedAnswer.tried), Integer)),
+                func.sum(cast(~col(TriedAnswer.tried), Integer)),
+            ).group_by(col(TriedAnswer.tip_id))
+        )
     }
 
 

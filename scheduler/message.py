@@ -1,4 +1,4 @@
-"""A tip as a Telegram message: rendered HTML plus its buttons (feedback, more, share)."""
+"""A tip as a Telegram message: rendered HTML plus its buttons (tried, feedback, more, share)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from domain.buttons import Feedback, MoreOnTopic
+from domain.buttons import Feedback, MoreOnTopic, TriedIt
 from domain.content.model import Library, Tip
 from domain.content.render import render_tip
 from domain.i18n import Catalogs
@@ -44,8 +44,14 @@ def build_tip_message(
     _ = t.gettext
     topic = library.topic_of(tip)
     rendered = render_tip(tip, topic, text_language, sources_label=_("Sources"), today=today)
+    # A week's follow-up may ask whether the family tried the week's idea: one tap, first row.
+    tried_row = [
+        InlineKeyboardButton(_("Yes, we tried it"), callback_data=TriedIt(tip.id, True).pack()),
+        InlineKeyboardButton(_("Not yet"), callback_data=TriedIt(tip.id, False).pack()),
+    ]
     keyboard = InlineKeyboardMarkup(
         [
+            *([tried_row] if tip.asks_tried else []),
             [
                 InlineKeyboardButton("👍", callback_data=Feedback(tip.id, helpful=True).pack()),
                 InlineKeyboardButton("👎", callback_data=Feedback(tip.id, helpful=False).pack()),

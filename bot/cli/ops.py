@@ -48,6 +48,11 @@ def render_stats(stats: Stats, days: int) -> str:
     lines += [f"  {s.tip_id:<40} +{s.up} -{s.down}" for s in stats.most_helpful] or ["  (none)"]
     lines.append("Least helpful tips")
     lines += [f"  {s.tip_id:<40} +{s.up} -{s.down}" for s in stats.least_helpful] or ["  (none)"]
+    lines.append('"Did you try it?" answers under follow-ups')
+    lines += [
+        f"  {tip:<40} tried: {n['yes']} yes / {n['not_yet']} not yet"
+        for tip, n in sorted(stats.tried.items())
+    ] or ["  (none)"]
     lines.append("Stops and blocks that followed a tip")
     after = sorted(stats.after_tip.items(), key=lambda kv: -sum(kv[1].values()))[:10]
     lines += [

@@ -56,6 +56,7 @@ async def mydata_command(update: Update, context: BotContext) -> None:
             "f": counts["feedback"],
             "e": counts["events"],
         },
+        _("Answers to “did you try it?”: %(n)d") % {"n": counts["tried"]},
         _("No names, phone numbers or messages you write are stored. /forget erases all of this."),
     ]
     await show(update, "\n".join(lines))

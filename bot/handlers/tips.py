@@ -1,4 +1,4 @@
-"""/tip (one tip now) and the buttons under every tip: thumbs up/down and "more on this topic"."""
+"""/tip (one tip now) and the buttons under tips: thumbs, "did you try it?", "more on this"."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.handlers.common import answer, ensure_chat, stored_chat_unit
-from domain.buttons import Feedback, Menu, MoreOnTopic, parse
-from domain.chats import load_profile, record_feedback
+from domain.buttons import Feedback, Menu, MoreOnTopic, TriedIt, parse
+from domain.chats import load_profile, record_feedback, record_tried
+from domain.content.model import Library
 from domain.db import read_session
 from domain.models import ChatStatus
 from scheduler.ondemand import send_tip_now
+
+CHOSEN = "✅ "  # before the label of the button pressed
 
 
 async def deliver_now(update: Update, context: BotContext, topic: str | None) -> bool:
@@ -61,10 +64,11 @@ async def tip_command(update: Update, context: BotContext) -> None:
 
 
 async def tip_button(update: Update, context: BotContext) -> None:
-    """👍 / 👎 (stored for editors) and "more on this topic".
+    """👍 / 👎 and "did you try it?" (stored for editors) and "more on this topic".
 
-    Feedback is stored only for tips in the library: the Bot API lets a client send any
-    data, and a forged id would otherwise be listed among the least helpful tips."""
+    Feedback is stored only for tips in the library, and answers to "did you try it?" only
+    for tips that ask it: the Bot API lets a client send any data, and a forged id would
+    otherwise be listed among the least helpful tips."""
     query = update.callback_query
     if query is None:
         return
@@ -72,6 +76,7 @@ async def tip_button(update: Update, context: BotContext) -> None:
     button = parse(query.data)
     feedback = button if isinstance(button, Feedback) and button.tip_id in library.tips else None
     more = button if isinstance(button, MoreOnTopic) and button.topic_id in library.topics else None
+    tried = button if isinstance(button, TriedIt) and _asks_tried(library, button) else None
     async with stored_chat_unit(update, context) as unit:
         if unit is not None and feedback is not None:
             await record_feedback(
@@ -81,13 +86,22 @@ async def tip_button(update: Update, context: BotContext) -> None:
                 value=feedback.value,
                 now=context.services.clock(),
             )
-    if unit is None or (feedback is None and more is None):
+        if unit is not None and tried is not None:
+            await record_tried(
+                unit.session,
+                chat_id=unit.id,
+                tip_id=tried.tip_id,
+                tried=tried.tried,
+                now=context.services.clock(),
+            )
+    if unit is None or (feedback is None and tried is None and more is None):
         await answer(query)
         return
     _ = unit.t.gettext
-    if feedback is not None:
+    choice = feedback or tried
+    if choice is not None:
         await answer(query, _("Thank you! This helps our editors."))
-        await mark_choice(query.message, feedback)
+        await mark_choice(query.message, choice)
     elif more is not None:
         await answer(query)
         if not await deliver_now(update, context, more.topic_id):
@@ -96,8 +110,13 @@ async def tip_button(update: Update, context: BotContext) -> None:
             )
 
 
-async def mark_choice(message: object, choice: Feedback) -> None:
-    """Show which thumb was pressed, keeping the other buttons as they were."""
+def _asks_tried(library: Library, button: TriedIt) -> bool:
+    tip = library.tips.get(button.tip_id)
+    return tip is not None and tip.asks_tried
+
+
+async def mark_choice(message: object, choice: Feedback | TriedIt) -> None:
+    """Tick the button pressed among its kind (thumbs, or tried); keep the others as they were."""
     if not isinstance(message, Message) or message.reply_markup is None:
         return
     rows = []
@@ -105,10 +124,11 @@ async def mark_choice(message: object, choice: Feedback) -> None:
         new_row = []
         for button in row:
             data = button.callback_data if isinstance(button.callback_data, str) else None
-            thumb = Feedback.parse(data)
-            if thumb is not None:
-                label = ("✅ " if thumb == choice else "") + ("👍" if thumb.helpful else "👎")
-                new_row.append(InlineKeyboardButton(label, callback_data=thumb.pack()))
+            same_kind = type(choice).parse(data)
+            if same_kind is not None:
+                label = button.text.removeprefix(CHOSEN)
+                label = (CHOSEN if same_kind == choice else "") + label
+                new_row.append(InlineKeyboardButton(label, callback_data=same_kind.pack()))
             else:
                 new_row.append(button)
         rows.append(new_row)
@@ -119,5 +139,8 @@ async def mark_choice(message: object, choice: Feedback) -> None:
 def build_handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         CommandHandler("tip", tip_command),
-        CallbackQueryHandler(tip_button, pattern=rf"{Menu.FEEDBACK.pattern}|{Menu.MORE.pattern}"),
+        CallbackQueryHandler(
+            tip_button,
+            pattern=rf"{Menu.FEEDBACK.pattern}|{Menu.TRIED.pattern}|{Menu.MORE.pattern}",
+        ),
     ]

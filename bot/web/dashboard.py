@@ -372,6 +372,15 @@ class TipLine:
     topic: str
     in_library: bool
     activity: TipActivity
+    asks_tried: bool = False  # a week's follow-up asking "did you try it?"
+
+    @property
+    def tried(self) -> str | None:
+        """ "12 yes / 5 not yet" for a tip that asks or was answered; None otherwise."""
+        a = self.activity
+        if not (self.asks_tried or a.tried_yes or a.tried_not_yet):
+            return None
+        return f"{a.tried_yes} yes / {a.tried_not_yet} not yet"
 
 
 @dataclass(frozen=True)
@@ -421,7 +430,13 @@ async def tips(request: web.Request) -> web.Response:
         activity = await tip_activity(session)
         flags = await content_flags(session)
     lines = [
-        TipLine(tip.id, tip.primary_topic, True, activity.get(tip.id, TipActivity(tip.id)))
+        TipLine(
+            tip.id,
+            tip.primary_topic,
+            True,
+            activity.get(tip.id, TipActivity(tip.id)),
+            asks_tried=tip.asks_tried,
+        )
         for tip in library.tips.values()
     ]
     lines += [

@@ -19,7 +19,7 @@ MEMO_LIMIT = 50_000
 
 
 class TipIndex:
-    """The tips sendable on `today`, by audience; and every tip's series, for the series rules."""
+    """The tips sendable on `today`, by audience; every tip's series and week, for series rules."""
 
     def __init__(self, tips: Sequence[Tip], today: date) -> None:
         self.tips = tuple(tips)
@@ -36,14 +36,18 @@ class TipIndex:
         # part not yet sent, and a series counts as started once any of its tips was sent.
         parts: dict[str, list[tuple[int, str]]] = {}
         members: dict[str, list[str]] = {}
+        week_members: dict[tuple[str, int], list[str]] = {}
         for tip in self.tips:
             if tip.series is None:
                 continue
             members.setdefault(tip.series, []).append(tip.id)
+            if tip.series_week is not None:
+                week_members.setdefault((tip.series, tip.series_week), []).append(tip.id)
             if tip.series_part is not None:
                 parts.setdefault(tip.series, []).append((tip.series_part, tip.id))
         self._parts = {name: sorted(numbered) for name, numbered in parts.items()}
         self._members = {name: frozenset(ids) for name, ids in members.items()}
+        self._week_members = {week: frozenset(ids) for week, ids in week_members.items()}
 
     def for_child_age(self, age_days: int) -> tuple[Tip, ...]:
         """Sendable tips whose child age window contains `age_days`."""
@@ -85,4 +89,9 @@ class TipIndex:
     def is_started(self, series: str, sent: frozenset[str]) -> bool:
         """True when any tip of `series` is in `sent`."""
         members = self._members.get(series)
+        return members is not None and not members.isdisjoint(sent)
+
+    def is_week_started(self, series: str, week: int, sent: frozenset[str]) -> bool:
+        """True when any tip of that week of `series` is in `sent`."""
+        members = self._week_members.get((series, week))
         return members is not None and not members.isdisjoint(sent)

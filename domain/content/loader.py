@@ -257,16 +257,37 @@ def _check_series(tips: dict[str, Tip], problems: list[Problem]) -> None:
             parts[(tip.series, tip.series_part)].append(tip)
     for (series, part), same in parts.items():
         if len(same) > 1:
+            place = _place(same[0]) or f"part {part}"
             for tip in same:
                 others = ", ".join(t.id for t in same if t is not tip)
                 problems.append(
                     warning(
                         tip.path,
                         1,
-                        f"series '{series}' part {part} is also {others}: "
+                        f"series '{series}' {place} is also {others}: "
                         "tips with the same part go out in order of id",
                     )
                 )
+    kinds: dict[str, set[bool]] = defaultdict(set)
+    for tip in tips.values():
+        if tip.series is not None and tip.series_part is not None:
+            kinds[tip.series].add(tip.series_week is not None)
+    for tip in tips.values():
+        if tip.series is not None and len(kinds.get(tip.series, ())) > 1:
+            problems.append(
+                error(
+                    tip.path,
+                    1,
+                    f"series '{tip.series}' mixes parts and weeks: "
+                    "give every tip of it either part or week and role",
+                )
+            )
+
+
+def _place(tip: Tip) -> str | None:
+    if tip.series_week is None or tip.series_role is None:
+        return None
+    return f"week {tip.series_week} {tip.series_role.value}"
 
 
 def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:

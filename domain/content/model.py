@@ -46,6 +46,24 @@ class ReviewStatus(enum.StrEnum):
     AWAITING_REVIEW = "awaiting-review"
 
 
+class SeriesRole(enum.StrEnum):
+    """A tip's place in a week of a series: the fact, the thing to try, the follow-up."""
+
+    FACT = "fact"
+    TRY = "try"
+    FOLLOW_UP = "follow-up"
+
+    @property
+    def rank(self) -> int:
+        """1, 2, 3: the role's place in its week."""
+        return list(SeriesRole).index(self) + 1
+
+
+def week_part(week: int, role: SeriesRole) -> int:
+    """A week's tip as a part of its series: week 1 is parts 1-3, week 2 parts 4-6, ..."""
+    return (week - 1) * len(SeriesRole) + role.rank
+
+
 @dataclass(frozen=True, slots=True)
 class Topic:
     """A subject families choose to receive, from topics.yaml."""
@@ -132,7 +150,7 @@ class Tip:
     date_until: date | None
     months: frozenset[int]  # all twelve when the tip has no season
     series: str | None
-    series_part: int | None
+    series_part: int | None  # the order in the series; for a week's tips see `week_part`
     priority: int
     urgent: bool
     ignore_quiet_hours: bool
@@ -148,6 +166,10 @@ class Tip:
     school_year: SchoolYearWindow | None = None
     # The last day the tip is sent in each nation it is for (then `regions` are these nations).
     deadlines: Mapping[str, date] = field(default_factory=lambda: MappingProxyType({}))
+    # A week of a series (`series_part` is then its `week_part`); None for a plain course.
+    series_week: int | None = None
+    series_role: SeriesRole | None = None
+    asks_tried: bool = False  # a follow-up asking "did you try it?" under the tip
 
     @property
     def primary_topic(self) -> str:

@@ -23,6 +23,7 @@ PRIORITY_RANGE = (1, 5)
 PREGNANCY_FROM_RANGE = (4, 42)
 PREGNANCY_UNTIL_RANGE = (5, 43)
 SERIES_PART_MIN = 1
+SERIES_WEEK_MIN = 1
 MONTH_RANGE = (1, 12)
 REVIEW_STATUSES = ("awaiting-review", "reviewed")
 BODY_SOFT_LIMIT = 600  # characters; longer bodies get a warning
@@ -66,5 +67,7 @@ AUDIENCE_EVERYONE = "everyone"  # `audience: everyone`, the same as no audience
 AUDIENCE_ANY = "any"  # `child_age: any`, `pregnancy_weeks: any`: the whole stage
 SCHOOL_YEAR_FIELDS = ("year", "from", "until", "term")
 WINDOW_FIELDS = ("from", "until")
-SERIES_FIELDS = ("name", "part")
+SERIES_FIELDS = ("name", "part", "week", "role", "ask_tried")
+# A week of a series: a fact, a thing to try, a follow-up that builds on it, sent in this order.
+SERIES_ROLES = ("fact", "try", "follow-up")
 SOURCE_FIELDS = ("title", "url")

@@ -33,6 +33,8 @@ from domain.content.rules import (
     PRIORITY_RANGE,
     REVIEW_STATUSES,
     SERIES_PART_MIN,
+    SERIES_ROLES,
+    SERIES_WEEK_MIN,
     SLUG_PATTERN,
     TITLE_MAX_LENGTH,
     TRANSLATION_REQUIRED,
@@ -64,6 +66,10 @@ def _object(properties: JSON, *, required: tuple[str, ...] = (), min_properties:
     if min_properties:
         schema["minProperties"] = min_properties
     return schema
+
+
+def _any_required(*names: str) -> list[JSON]:
+    return [{"required": [name]} for name in names]
 
 
 def _unique_list(items: JSON) -> JSON:
@@ -177,13 +183,26 @@ def build_tip_schema(topics: Mapping[str, Topic], languages: tuple[str, ...]) ->
             "description": "The last day the tip is sent in each nation it is for.",
         },
         "season": _unique_list(_integer(*MONTH_RANGE)),
-        "series": _object(
-            {
-                "name": {"type": "string", "pattern": SLUG_PATTERN},
-                "part": _integer(SERIES_PART_MIN),
-            },
-            required=("name", "part"),
-        ),
+        "series": {
+            **_object(
+                {
+                    "name": {"type": "string", "pattern": SLUG_PATTERN},
+                    "part": _integer(SERIES_PART_MIN),
+                    "week": _integer(SERIES_WEEK_MIN),
+                    "role": {"enum": list(SERIES_ROLES)},
+                    "ask_tried": {"type": "boolean"},
+                },
+                required=("name",),
+            ),
+            # A course numbers its parts; a week gives each tip its role instead.
+            "oneOf": [
+                {
+                    "required": ["part"],
+                    "not": {"anyOf": _any_required("week", "role", "ask_tried")},
+                },
+                {"required": ["week", "role"], "not": {"required": ["part"]}},
+            ],
+        },
         "priority": {**_integer(*PRIORITY_RANGE), "default": 3},
         "urgent": {"type": "boolean", "default": False},
         "ignore_quiet_hours": {"type": "boolean", "default": False},

@@ -42,11 +42,13 @@ from domain.content.model import (
     PregnancyWindow,
     ReviewState,
     ReviewStatus,
+    SeriesRole,
     Source,
     Tip,
     TipText,
     Topic,
     review_state,
+    week_part,
 )
 from domain.content.render import (
     ENTITY_LIMIT,
@@ -79,6 +81,8 @@ from domain.content.rules import (
     SCHOOL_YEAR_FIELDS,
     SERIES_FIELDS,
     SERIES_PART_MIN,
+    SERIES_ROLES,
+    SERIES_WEEK_MIN,
     SLUG_PATTERN,
     SOURCE_FIELDS,
     TITLE_MAX_LENGTH,
@@ -117,6 +121,17 @@ class LoadContext:
     @property
     def default_language(self) -> str:
         return self.languages[0]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPlace:
+    """Where a tip stands in its series, as its `series` field says (all None: no series)."""
+
+    name: str | None = None
+    part: int | None = None
+    week: int | None = None
+    role: SeriesRole | None = None
+    asks_tried: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,7 +489,7 @@ class _MasterFields(_Readers):
         if deadlines:
             regions = frozenset(deadlines)
         months = self.season(get("season"))
-        series, part = self.series(get("series"))
+        series = self.series(get("series"))
         priority = self.priority(get("priority"))
         urgent = self.flag(get("urgent"), "urgent")
         ignore_quiet_hours = self.flag(get("ignore_quiet_hours"), "ignore_quiet_hours")
@@ -525,8 +540,8 @@ class _MasterFields(_Readers):
             date_from=date_from,
             date_until=date_until,
             months=months,
-            series=series,
-            series_part=part,
+            series=series.name,
+            series_part=series.part,
             priority=priority,
             urgent=bool(urgent),
             ignore_quiet_hours=bool(ignore_quiet_hours),
@@ -541,6 +556,9 @@ class _MasterFields(_Readers):
             path=self.name.path,
             school_year=school_year,
             deadlines=MappingProxyType(deadlines),
+            series_week=series.week,
+            series_role=series.role,
+            asks_tried=series.asks_tried,
         )
 
     def topics(self, entry: Entry | None) -> tuple[str, ...] | None:
@@ -859,14 +877,15 @@ class _MasterFields(_Readers):
                 months.add(month)
         return frozenset(months)
 
-    def series(self, entry: Entry | None) -> tuple[str | None, int | None]:
+    def series(self, entry: Entry | None) -> SeriesPlace:
+        """`series: {name, part}` (a course) or `{name, week, role[, ask_tried]}` (a week)."""
         if entry is None:
-            return None, None
+            return SeriesPlace()
         fields = self.reader.mapping(entry.value, "series")
         if fields is None:
-            return None, None
+            return SeriesPlace()
         self.reader.check_fields(
-            fields, allowed=SERIES_FIELDS, required=SERIES_FIELDS, where="series", at=entry.value
+            fields, allowed=SERIES_FIELDS, required=("name",), where="series", at=entry.value
         )
         name = self.reader.text(fields["name"].value, "series name") if "name" in fields else None
         if name is not None and not re.fullmatch(SLUG_PATTERN, name):
@@ -874,12 +893,41 @@ class _MasterFields(_Readers):
                 fields["name"].value,
                 f"series name '{name}' may use only a-z, 0-9 and single hyphens",
             )
-        part = (
-            self.reader.integer(fields["part"].value, "series part", SERIES_PART_MIN)
-            if "part" in fields
-            else None
+        if "part" in fields:
+            if "week" in fields or "role" in fields or "ask_tried" in fields:
+                self.reader.fail(
+                    entry.value,
+                    "series takes either part (a course) or week and role (a week), not both",
+                )
+                return SeriesPlace(name)
+            part = self.reader.integer(fields["part"].value, "series part", SERIES_PART_MIN)
+            return SeriesPlace(name, part)
+        if "week" not in fields or "role" not in fields:
+            self.reader.fail(
+                entry.value,
+                "series needs part (a course: part: 1, 2, ...) or week and role "
+                f"(a week: role {', '.join(SERIES_ROLES)})",
+            )
+            return SeriesPlace(name)
+        week = self.reader.integer(fields["week"].value, "series week", SERIES_WEEK_MIN)
+        role_text = self.reader.text(fields["role"].value, "series role")
+        role = next((r for r in SeriesRole if r.value == role_text), None)
+        if role_text is not None and role is None:
+            self.reader.fail(
+                fields["role"].value,
+                f"series role '{role_text}' must be one of {', '.join(SERIES_ROLES)}",
+            )
+        asks = "ask_tried" in fields and self.reader.boolean(
+            fields["ask_tried"].value, "series ask_tried"
         )
-        return name, part
+        if asks and role is not SeriesRole.FOLLOW_UP:
+            self.reader.fail(
+                fields["ask_tried"].key_node,
+                "ask_tried is only for the follow-up of a week (role: follow-up)",
+            )
+        if week is None or role is None:
+            return SeriesPlace(name)
+        return SeriesPlace(name, week_part(week, role), week, role, bool(asks))
 
     def priority(self, entry: Entry | None) -> int:
         if entry is None:

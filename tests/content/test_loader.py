@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from domain.content import AgeWindow, Library, PregnancyWindow, ReviewStatus, load_library
-from domain.content.model import ALL_MONTHS, REGIONS, ReviewState, review_state
+from domain.content.model import ALL_MONTHS, REGIONS, ReviewState, SeriesRole, review_state
 from domain.content.stages import (
     STAGES,
     StageKind,
@@ -240,3 +240,65 @@ def test_unknown_topic_in_topics_yaml_suggests(tmp_path: Path) -> None:
     library = load_library(content, today=TODAY)
     messages = [p.message for p in library.errors]
     assert "unknown field 'ordre' in a topic (did you mean 'order'?)" in messages
+
+
+def _write_tips(tmp_path: Path, tips: dict[str, str]) -> Library:
+    content = copy_library(tmp_path)
+    for tip_id, series in tips.items():
+        text = tip_file(tip_id, extra=f"series: {series}\n")
+        (content / f"tips/health/{tip_id}.md").write_text(text, encoding="utf-8")
+    return load_library(content, today=TODAY)
+
+
+def test_a_series_written_as_weeks_orders_fact_try_follow_up(tmp_path: Path) -> None:
+    library = _write_tips(
+        tmp_path,
+        {
+            "w1-fact": "{name: talk, week: 1, role: fact}",
+            "w1-try": "{name: talk, week: 1, role: try}",
+            "w1-ask": "{name: talk, week: 1, role: follow-up, ask_tried: true}",
+            "w2-fact": "{name: talk, week: 2, role: fact}",
+        },
+    )
+    assert library.errors == () and library.warnings == ()
+    tips = library.tips
+    assert [tips[t].series_part for t in ("w1-fact", "w1-try", "w1-ask", "w2-fact")] == [1, 2, 3, 4]
+    assert (tips["w1-ask"].series_week, tips["w1-ask"].series_role) == (1, SeriesRole.FOLLOW_UP)
+    assert tips["w1-ask"].asks_tried and not tips["w1-try"].asks_tried
+    assert tips["w2-fact"].series == "talk" and tips["w2-fact"].series_week == 2
+
+
+def test_series_weeks_mistakes_are_reported(tmp_path: Path) -> None:
+    library = _write_tips(
+        tmp_path,
+        {
+            "a-fact": "{name: mixed, week: 1, role: fact}",
+            "a-part": "{name: mixed, part: 2}",
+            "b-ask": "{name: other, week: 1, role: try, ask_tried: true}",
+            "c-both": "{name: third, part: 1, week: 1, role: fact}",
+            "d-role": "{name: fourth, week: 1, role: quiz}",
+            "e-same": "{name: fifth, week: 1, role: try}",
+            "f-same": "{name: fifth, week: 1, role: try}",
+        },
+    )
+    found = {(p.path.stem, str(p.severity), p.message) for p in library.problems}
+    mixed = (
+        "series 'mixed' mixes parts and weeks: give every tip of it either part or week and role"
+    )
+    assert {
+        ("a-fact", "error", mixed),
+        ("a-part", "error", mixed),
+        ("b-ask", "error", "ask_tried is only for the follow-up of a week (role: follow-up)"),
+        (
+            "c-both",
+            "error",
+            "series takes either part (a course) or week and role (a week), not both",
+        ),
+        ("d-role", "error", "series role 'quiz' must be one of fact, try, follow-up"),
+        (
+            "e-same",
+            "warning",
+            "series 'fifth' week 1 try is also f-same: "
+            "tips with the same part go out in order of id",
+        ),
+    } <= found

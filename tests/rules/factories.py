@@ -12,9 +12,11 @@ from domain.content.model import (
     AgeWindow,
     PregnancyWindow,
     ReviewStatus,
+    SeriesRole,
     Source,
     Tip,
     TipText,
+    week_part,
 )
 
 MONTH = 30.44
@@ -71,3 +73,16 @@ def make_tip(tip_id: str, **overrides: Any) -> Tip:
     if isinstance(fields["pregnancy"], tuple):
         fields["pregnancy"] = PregnancyWindow(*fields["pregnancy"])
     return Tip(**fields)
+
+
+def week_tip(tip_id: str, series: str, week: int, role: SeriesRole, **overrides: Any) -> Tip:
+    """A tip of a series written as weeks, as the loader reads `series: {name, week, role}`."""
+    return make_tip(
+        tip_id,
+        series=series,
+        series_part=week_part(week, role),
+        series_week=week,
+        series_role=role,
+        asks_tried=role is SeriesRole.FOLLOW_UP,
+        **overrides,
+    )

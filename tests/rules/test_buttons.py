@@ -27,6 +27,7 @@ from domain.buttons import (
     TimeZone,
     ToggleDay,
     ToggleTopic,
+    TriedIt,
     parse,
 )
 
@@ -61,6 +62,8 @@ SENT_BEFORE: dict[str, AnyButton] = {
     "fb:u:h-safe-sleep-on-back": Feedback("h-safe-sleep-on-back", helpful=True),
     "fb:d:h-safe-sleep-on-back": Feedback("h-safe-sleep-on-back", helpful=False),
     "mo:welfare": MoreOnTopic("welfare"),
+    "tr:y:l-talk-week-1-follow-up": TriedIt("l-talk-week-1-follow-up", tried=True),
+    "tr:n:l-talk-week-1-follow-up": TriedIt("l-talk-week-1-follow-up", tried=False),
     "bc:go:h-safe-sleep-on-back": SendBroadcast("h-safe-sleep-on-back"),
     "bc:no": Step(Menu.BROADCAST, "no"),
 }
@@ -106,6 +109,10 @@ def test_data_sent_before_parses_to_the_same_button_and_packs_back(
         "fb:x:h-safe-sleep-on-back",
         "fb:u:h-safe-sleep-on-back:extra",
         "mo:",
+        "tr:maybe:l-talk",
+        "tr:y:",
+        "tr:y:L TALK",
+        "tr:y:l-talk:extra",
         "bc:go:",
         "zz:begin",
     ],

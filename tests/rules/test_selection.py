@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.content.model import Tip
+from domain.content.model import SeriesRole, Tip
 from domain.selection import ChildStage, Profile, choose_next_tip, eligible_tips
-from tests.rules.factories import make_tip, months, years
+from tests.rules.factories import make_tip, months, week_tip, years
 
 TODAY = date(2026, 11, 26)
 BABY = ChildStage(birth_date=TODAY - timedelta(days=months(4)))  # about 4 months old
@@ -176,3 +176,85 @@ def test_the_choice_is_always_eligible_and_exhausts_without_repeats(
         sent.add(tip.id)
         recent.append(tip.primary_topic)
     assert sent == allowed
+
+
+def _talk_week(week: int, **overrides: object) -> list[Tip]:
+    return [
+        week_tip(f"talk-{week}-{role.value}", "talk", week, role, topics=("learning",), **overrides)
+        for role in SeriesRole
+    ]
+
+
+def test_a_started_week_goes_fact_try_follow_up_before_anything_but_urgent_or_closing() -> None:
+    week = _talk_week(1)
+    essential = make_tip("essential", child_age=(0, months(12)), essential=True, priority=5)
+    rotation = make_tip("rotation", priority=5)
+    tips = [*week, essential, rotation]
+    # The health topic has waited longest and the catch-up is on: without the week, not learning.
+    waiting = {
+        "recent_topics": ("health", "learning", "learning"),
+        "sent": frozenset({"talk-1-fact"}),
+    }
+    chosen = choose_next_tip(tips, profile(**waiting), TODAY, catch_up=True)
+    assert chosen is not None and chosen.id == "talk-1-try"
+    after_try = profile(**{**waiting, "sent": frozenset({"talk-1-fact", "talk-1-try"})})
+    chosen = choose_next_tip(tips, after_try, TODAY, catch_up=True)
+    assert chosen is not None and chosen.id == "talk-1-follow-up"
+    # Before the week starts, its fact does not jump the queue.
+    not_started = profile(recent_topics=("learning",))
+    assert choose_next_tip(tips, not_started, TODAY, catch_up=True).id == "essential"  # type: ignore[union-attr]
+    # Urgent alerts and closing windows still go first.
+    urgent = make_tip("urgent", urgent=True)
+    closing = make_tip("closing", date_until=TODAY + timedelta(days=2))
+    assert choose_next_tip([*tips, urgent], profile(**waiting), TODAY).id == "urgent"  # type: ignore[union-attr]
+    assert choose_next_tip([*tips, closing], profile(**waiting), TODAY).id == "closing"  # type: ignore[union-attr]
+
+
+def test_a_week_missing_its_try_goes_from_fact_to_follow_up() -> None:
+    fact, _, follow_up = _talk_week(1)
+    chosen = choose_next_tip(
+        [follow_up, fact, make_tip("other", priority=5)],
+        profile(sent=frozenset({fact.id}), recent_topics=("learning",)),
+        TODAY,
+    )
+    assert chosen is not None and chosen.id == follow_up.id
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    others=st.lists(
+        st.tuples(
+            st.sampled_from(["health", "welfare", "learning"]), st.integers(1, 5), st.booleans()
+        ),
+        max_size=12,
+    ),
+    weeks=st.integers(1, 3),
+)
+def test_once_a_week_starts_its_next_tips_follow_in_order(
+    others: list[tuple[str, int, bool]], weeks: int
+) -> None:
+    """With no urgent or closing tips, a started week's tips are sent back to back."""
+    series = [tip for week in range(1, weeks + 1) for tip in _talk_week(week)]
+    tips = series + [
+        make_tip(f"o{n}", topics=(topic,), priority=priority, essential=essential)
+        for n, (topic, priority, essential) in enumerate(others)
+    ]
+    sent: list[Tip] = []
+    recent: list[str] = []
+    while (
+        tip := choose_next_tip(
+            tips,
+            profile(sent=frozenset(t.id for t in sent), recent_topics=tuple(recent)),
+            TODAY,
+            catch_up=len(sent) < 3,
+        )
+    ) is not None:
+        sent.append(tip)
+        recent.append(tip.primary_topic)
+    assert len(sent) == len(tips)
+    positions = {tip.id: n for n, tip in enumerate(sent)}
+    for week in range(1, weeks + 1):
+        fact, tried, follow_up = (positions[t.id] for t in _talk_week(week))
+        assert (tried, follow_up) == (fact + 1, fact + 2)
+        if week > 1:
+            assert fact > positions[f"talk-{week - 1}-follow-up"]

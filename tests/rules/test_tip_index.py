@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.content.index import TipIndex
-from domain.content.model import ALL_MONTHS, Tip
+from domain.content.model import ALL_MONTHS, SeriesRole, Tip, week_part
 from domain.selection import (
     ChildStage,
     Profile,
@@ -16,8 +17,9 @@ from domain.selection import (
     choose_next_tip,
     eligible_tips,
     indexed_eligible_tips,
+    started_weeks,
 )
-from tests.rules.factories import make_tip, years
+from tests.rules.factories import make_tip, week_tip, years
 
 TODAY = date(2026, 11, 26)
 TOPICS = ["health", "welfare", "learning"]
@@ -38,7 +40,7 @@ def tips_(draw: st.DrawFn) -> list[Tip]:
     for tip_id in ids:
         lo = draw(st.integers(0, years(2)))
         week = draw(st.integers(0, 41))
-        series = draw(st.none() | st.sampled_from(["s1", "s2"]))
+        series = draw(st.none() | st.sampled_from(["s1", "s2", "weeks"]))
         offset = st.integers(-20, 20).map(lambda d: TODAY + timedelta(days=d))
         tips.append(
             make_tip(
@@ -58,6 +60,24 @@ def tips_(draw: st.DrawFn) -> list[Tip]:
                 series_part=draw(st.integers(1, 4)) if series is not None else None,
             )
         )
+        if series == "weeks":  # a series written as weeks: fact, try, follow-up
+            week = draw(st.integers(1, 2))
+            role = draw(st.sampled_from(list(SeriesRole)))
+            # Mostly for every family and always sendable, so a started week can go on.
+            tips[-1] = replace(
+                tips[-1],
+                series_part=week_part(week, role),
+                series_week=week,
+                series_role=role,
+                child_age=None if draw(st.booleans()) else tips[-1].child_age,
+                pregnancy=None,
+                date_from=None,
+                date_until=None,
+                months=ALL_MONTHS,
+                review_by=date(2030, 1, 1),
+                regions=frozenset(REGIONS),
+                urgent=False,
+            )
     return tips
 
 
@@ -80,6 +100,10 @@ def test_the_index_chooses_as_the_rules_do(
 ) -> None:
     ids = [t.id for t in tips]
     sent = data.draw(st.frozensets(st.sampled_from(ids), max_size=4)) if ids else frozenset()
+    # Often a week under way: some of the weeks' tips sent, so the started-week rule applies.
+    week_ids = [t.id for t in tips if t.series_week is not None]
+    if week_ids:
+        sent |= data.draw(st.frozensets(st.sampled_from(week_ids), max_size=3))
     profile = Profile(
         topics=data.draw(st.frozensets(st.sampled_from(TOPICS), min_size=1)),
         region=data.draw(st.sampled_from(REGIONS)),
@@ -89,6 +113,11 @@ def test_the_index_chooses_as_the_rules_do(
         topic_feedback=data.draw(st.dictionaries(st.sampled_from(TOPICS), st.integers(-3, 3))),
     )
     index = TipIndex(tips, TODAY)
+    weeks = started_weeks(tips, sent)
+    for tip in tips:
+        if tip.series is not None and tip.series_week is not None:
+            started = (tip.series, tip.series_week) in weeks
+            assert index.is_week_started(tip.series, tip.series_week, sent) == started
     assert indexed_eligible_tips(index, profile) == eligible_tips(tips, profile, TODAY)
     assert choose_from_index(index, profile, catch_up=catch_up) == choose_next_tip(
         tips, profile, TODAY, catch_up=catch_up
@@ -119,3 +148,15 @@ def test_series_parts_and_starts_count_every_tip_of_the_series() -> None:
     assert index.next_part("other", frozenset()) is None
     assert not index.is_started("words", frozenset({"x"}))
     assert index.is_started("words", frozenset({"p1"}))
+
+
+def test_a_week_counts_as_started_once_any_of_its_tips_was_sent() -> None:
+    fact = week_tip("w1-fact", "talk", 1, SeriesRole.FACT, review_by=TODAY - timedelta(days=1))
+    tried = week_tip("w1-try", "talk", 1, SeriesRole.TRY)
+    next_fact = week_tip("w2-fact", "talk", 2, SeriesRole.FACT)
+    index = TipIndex([next_fact, tried, fact], TODAY)
+    assert not index.is_week_started("talk", 1, frozenset({"w2-fact"}))
+    assert index.is_week_started("talk", 1, frozenset({"w1-fact"}))
+    assert index.is_week_started("talk", 2, frozenset({"w2-fact"}))
+    assert not index.is_week_started("other", 1, frozenset({"w1-fact"}))
+    assert index.next_part("talk", frozenset({"w1-fact"})) == week_part(1, SeriesRole.TRY)
