@@ -22,6 +22,7 @@ from domain.content.model import Library
 from domain.i18n import Catalogs
 from domain.models import SystemEvent
 from domain.settings import Settings
+from scheduler.child_prompt import ask_again
 from scheduler.dispatcher import DispatchConfig, Dispatcher
 from scheduler.housekeeping import resume_ended_pauses
 from scheduler.leases import PLANNER, acquire, new_holder, release
@@ -82,6 +83,7 @@ class DeliveryEngine:
         self.library = library
         self.clock = clock
         self.bot = bot
+        self.catalogs = catalogs
         self.holder = holder or new_holder()
         self.dispatcher = Dispatcher(
             bot=bot,
@@ -130,10 +132,25 @@ class DeliveryEngine:
             )
             if report.planned:
                 log.info("planned %d tip(s) for %d due chat(s)", report.planned, report.chats_due)
+            await self.ask_about_children()
         depth = await queue_depth(self.sessions)
         warning = await self.check_capacity(depth, now)
         self.last_tick = now
         return TickReport(report, resumed, depth, warning)
+
+    async def ask_about_children(self) -> None:
+        """Ask once more, with the tips' pacing, the families that skipped the question about
+        a child in the deep-link welcome and have had a few tips since (planner only)."""
+        dispatcher = self.dispatcher
+        asked = await ask_again(
+            sessions=self.sessions,
+            bot=self.bot,
+            catalogs=self.catalogs,
+            pacer=dispatcher.pacer,
+            monotonic=dispatcher.monotonic,
+        )
+        if asked:
+            log.info("asked %d chat(s) once more about a child", asked)
 
     async def check_capacity(self, depth: int, now: datetime) -> str | None:
         rate = self.settings.effective_send_rate
