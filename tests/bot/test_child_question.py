@@ -1,0 +1,177 @@
+"""The deep-link welcome asks about a child in one tap; a family that skips is asked once more
+after a few tips, and never again; in a group only admins answer, the date by ForceReply."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from domain.child_prompt import ASK_AGAIN_AFTER_TIPS
+from domain.models import ChatStatus, ChildPrompt
+from tests.bot.harness import Harness, button_labels, delivering, running_bot, settle
+from tests.fakebotapi._models import SentMessage
+
+DUE = {"en": "20 May 2027", "pl": "20 maja 2027", "ur": "20 مئی 2027"}
+
+
+def is_tip(message: SentMessage) -> bool:
+    """A scheduled tip carries the thumbs under it."""
+    markup = message.reply_markup or {}
+    return any(
+        str(b.get("callback_data", "")).startswith("fb:")
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    )
+
+
+def asks_once_more(bot: Harness, message: SentMessage, language: str) -> bool:
+    _ = bot.services.catalogs.for_language(language).gettext
+    return message.method == "sendMessage" and _("One quick question, if you like.") in (
+        message.plain_text
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+async def test_a_deep_link_asks_expecting_and_takes_the_due_date(
+    migrated_url: str, language: str
+) -> None:
+    async with running_bot(migrated_url) as bot:
+        _ = bot.services.catalogs.for_language(language).gettext
+        dana = bot.api.make_user("Dana", language_code=language)
+
+        welcome = await bot.say(dana, "/start learning")
+        question = _("<b>Are you expecting, or do you have a baby or child?</b>")
+        assert question.removeprefix("<b>").removesuffix("</b>") in welcome.plain_text
+        assert button_labels(welcome) == [
+            _("🤰 Expecting"),
+            _("👶 Have a baby or child"),
+            _("Skip ➡️"),
+        ]
+        profile = await bot.profile(dana.id)
+        assert profile is not None
+        assert profile.chat.status == ChatStatus.ACTIVE  # tips flow while the question waits
+        assert profile.chat.child_prompt == ChildPrompt.ASKED
+
+        ask = await bot.tap(dana, welcome, _("🤰 Expecting"))
+        assert ask.text == _("When is the baby due? Send the date, for example 3 April 2026.")
+        assert (ask.reply_markup or {}).get("force_reply") is True
+
+        listed = await bot.say(dana, DUE[language], reply_to=ask)
+        assert (
+            _("<b>Your children</b> (tips follow each one's stage):")
+            .replace("<b>", "")
+            .replace("</b>", "")
+            in listed.plain_text
+        )
+        profile = await bot.profile(dana.id)
+        assert profile is not None
+        assert [c.due_date for c in profile.children] == [date(2027, 5, 20)]
+        assert profile.chat.status == ChatStatus.ACTIVE
+        # The welcome's buttons are gone once answered: no second child from an old tap.
+        current = bot.api.current_message(dana.id, welcome.message_id) or {}
+        assert not current.get("reply_markup")
+
+
+async def test_a_deep_link_into_a_chat_with_a_child_does_not_ask(migrated_url: str) -> None:
+    async with running_bot(migrated_url) as bot:
+        eli = bot.api.make_user("Eli", language_code="en")
+        welcome = await bot.say(eli, "/start learning")
+        ask = await bot.tap(eli, welcome, "Have a baby or child")
+        assert ask.text == "When was your child born? Send the date, for example 3 April 2024."
+        await bot.say(eli, "3/4/2025", reply_to=ask)
+
+        again = await bot.say(eli, "/start health")
+        assert "You're subscribed to" in again.plain_text
+        assert "expecting" not in again.plain_text
+        assert button_labels(again) == []
+
+
+@pytest.mark.parametrize("language", ["en", "ur"])
+async def test_a_family_that_skips_is_asked_once_more_after_a_few_tips_and_never_again(
+    migrated_url: str, language: str
+) -> None:
+    async with running_bot(migrated_url, send_rate=200) as bot:
+        _ = bot.services.catalogs.for_language(language).gettext
+        fay = bot.api.make_user("Fay", language_code=language)
+        welcome = await bot.say(fay, "/start welfare")  # a topic with tips for every family
+        skipped = await bot.tap(fay, welcome, _("Skip ➡️"))
+        assert (
+            _(
+                "No problem: you'll get tips for every family. "
+                "You can add a due date or a birth date any time with /children."
+            )
+            in skipped.plain_text
+        )
+
+        # Mon/Wed/Fri at 10:00 from Thursday: twelve days hold five tips.
+        order: list[str] = []
+        async with delivering(bot) as engine:
+            end = bot.clock.now + timedelta(days=12)
+            seen = len(bot.api.sent)
+            while bot.clock.now < end:
+                await engine.tick()
+                await settle(engine)
+                for message in bot.api.sent[seen:]:
+                    if message.chat_id != fay.id:
+                        continue
+                    if is_tip(message):
+                        order.append("tip")
+                    elif asks_once_more(bot, message, language):
+                        order.append("asked")
+                        assert button_labels(message) == [
+                            _("🤰 Expecting"),
+                            _("👶 Have a baby or child"),
+                            _("Skip ➡️"),
+                        ]
+                        again = await bot.tap(fay, message, _("Skip ➡️"))
+                        assert "/children" in again.plain_text
+                seen = len(bot.api.sent)
+                bot.clock.advance(timedelta(hours=2))
+
+        assert order == ["tip"] * ASK_AGAIN_AFTER_TIPS + ["asked"] + ["tip"] * 2
+        profile = await bot.profile(fay.id)
+        assert profile is not None
+        assert profile.children == ()
+        assert profile.chat.child_prompt == ChildPrompt.REASKED
+
+
+async def test_in_a_group_only_an_admin_answers_and_the_date_comes_by_force_reply(
+    migrated_url: str,
+) -> None:
+    async with running_bot(migrated_url) as bot:
+        _ = bot.services.catalogs.for_language("cy").gettext
+        admin = bot.api.make_user("Ada", language_code="cy")
+        member = bot.api.make_user("Bo", language_code="cy")
+        group = bot.api.make_group("Rhieni", admins=[admin], members=[member], bot_status="left")
+        since = len(bot.api.sent)
+        bot.api.add_bot_to_group(group, by=admin)  # a startgroup link adds the bot, then /start
+        await bot.api.wait_for(lambda m: m.chat_id == group.id, since=since)
+
+        welcome = await bot.say(admin, "/start learning", chat=group)
+        assert _("🤰 Expecting") in button_labels(welcome)
+
+        refusal = _("Only the group's admins can change these settings.")
+        since = len(bot.api.calls)
+        bot.api.press_button(member, welcome, "ob:kid:due")
+        await bot.api.wait_for_call(
+            lambda c: c.method == "answerCallbackQuery" and c.params.get("text") == refusal,
+            since=since,
+        )
+        profile = await bot.profile(group.id)
+        assert profile is not None and profile.children == ()
+
+        ask = await bot.tap(admin, welcome, _("👶 Have a baby or child"))
+        assert (ask.reply_markup or {}).get("force_reply") is True
+        assert (ask.reply_markup or {}).get("selective") is True
+        # The admin who asked is named, so the selective reply box opens for them.
+        links = [e.get("url") for e in ask.result.get("entities", [])]
+        assert links == [f"tg://user?id={admin.id}"]
+        assert ask.plain_text.startswith("Ada ")
+
+        # Under privacy mode a plain message never reaches the bot; a reply to it does.
+        assert bot.api.send_text(admin, "3/4/2025", chat=group) is None
+        await bot.say(admin, "3/4/2025", chat=group, reply_to=ask)
+        profile = await bot.profile(group.id)
+        assert profile is not None
+        assert [c.birth_date for c in profile.children] == [date(2025, 4, 3)]
