@@ -7,9 +7,16 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.child_prompt import ASK_AGAIN_AFTER_TIPS
-from domain.models import ChatStatus, ChildPrompt
-from tests.bot.harness import Harness, button_labels, delivering, running_bot, settle
+from domain.child_prompt import ASK_AGAIN_AFTER_TIPS, claim_chats_to_ask_again, note_asked
+from domain.models import Chat, ChatStatus, ChildPrompt, Delivery, DeliveryLane, DeliveryStatus
+from tests.bot.harness import (
+    Harness,
+    button_labels,
+    delivering,
+    running_bot,
+    seed_chat,
+    settle,
+)
 from tests.fakebotapi._models import SentMessage
 
 DUE = {"en": "20 May 2027", "pl": "20 maja 2027", "ur": "20 مئی 2027"}
@@ -175,3 +182,58 @@ async def test_in_a_group_only_an_admin_answers_and_the_date_comes_by_force_repl
         profile = await bot.profile(group.id)
         assert profile is not None
         assert [c.birth_date for c in profile.children] == [date(2025, 4, 3)]
+
+
+async def sent_tips(bot: Harness, chat_id: int, count: int) -> None:
+    """`count` tips recorded as sent to the chat, as the dispatcher leaves them."""
+    now = bot.clock.now
+    async with bot.services.sessions() as session:
+        for n in range(count):
+            session.add(
+                Delivery(
+                    chat_id=chat_id,
+                    tip_id=f"tip-{n}",
+                    language="en",
+                    lane=DeliveryLane.SCHEDULED.value,
+                    status=DeliveryStatus.SENT.value,
+                    slot_at=now,
+                    planned_at=now,
+                    not_before=now,
+                    sent_at=now,
+                )
+            )
+        await session.commit()
+
+
+async def test_who_is_asked_once_more(migrated_url: str) -> None:
+    """Only chats asked in the welcome, still without a child, active, after enough tips; and
+    each of them once."""
+    async with running_bot(migrated_url) as bot:
+        today = bot.clock.now.date()
+        chats = {
+            "skipped": await seed_chat(bot.services, 501),
+            "too few tips": await seed_chat(bot.services, 502),
+            "has a child": await seed_chat(bot.services, 503, born=today - timedelta(days=90)),
+            "stopped": await seed_chat(bot.services, 504, status=ChatStatus.STOPPED),
+            "never asked": await seed_chat(bot.services, 505),
+        }
+        async with bot.services.sessions() as session:
+            for name, chat_id in chats.items():
+                chat = await session.get(Chat, chat_id)
+                assert chat is not None
+                if name != "never asked":
+                    note_asked(chat)
+            await session.commit()
+        for name, chat_id in chats.items():
+            await sent_tips(bot, chat_id, 2 if name == "too few tips" else ASK_AGAIN_AFTER_TIPS)
+
+        async with bot.services.sessions() as session:
+            claimed = await claim_chats_to_ask_again(session, limit=10)
+            await session.commit()
+        assert [c.id for c in claimed] == [chats["skipped"]]
+        async with bot.services.sessions() as session:
+            assert await claim_chats_to_ask_again(session, limit=10) == []
+            chat = await session.get(Chat, chats["skipped"])
+            assert chat is not None and chat.child_prompt == ChildPrompt.REASKED
+            note_asked(chat)  # a later deep link does not open the question again
+            assert chat.child_prompt == ChildPrompt.REASKED
