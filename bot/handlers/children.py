@@ -145,7 +145,11 @@ async def ask_for_date(
     _ = t.gettext
     query = update.callback_query
     menu = query.message if query is not None and isinstance(query.message, Message) else None
-    context.chat_state.pending = PendingInput(kind, menu.message_id if menu else None, back_to)
+    chat, user = update.effective_chat, update.effective_user
+    asked_by = user.id if user is not None and chat is not None and chat.type != "private" else None
+    context.chat_state.pending = PendingInput(
+        kind, menu.message_id if menu else None, back_to, asked_by
+    )
     question = (
         _("When is the baby due? Send the date, for example 3 April 2026.")
         if kind == "due"

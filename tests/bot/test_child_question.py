@@ -149,8 +149,11 @@ async def test_in_a_group_only_an_admin_answers_and_the_date_comes_by_force_repl
     async with running_bot(migrated_url) as bot:
         _ = bot.services.catalogs.for_language("cy").gettext
         admin = bot.api.make_user("Ada", language_code="cy")
+        other_admin = bot.api.make_user("Cai", language_code="cy")
         member = bot.api.make_user("Bo", language_code="cy")
-        group = bot.api.make_group("Rhieni", admins=[admin], members=[member], bot_status="left")
+        group = bot.api.make_group(
+            "Rhieni", admins=[admin, other_admin], members=[member], bot_status="left"
+        )
         since = len(bot.api.sent)
         bot.api.add_bot_to_group(group, by=admin)  # a startgroup link adds the bot, then /start
         await bot.api.wait_for(lambda m: m.chat_id == group.id, since=since)
@@ -178,7 +181,12 @@ async def test_in_a_group_only_an_admin_answers_and_the_date_comes_by_force_repl
 
         # Under privacy mode a plain message never reaches the bot; a reply to it does.
         assert bot.api.send_text(admin, "3/4/2025", chat=group) is None
-        await bot.say(admin, "3/4/2025", chat=group, reply_to=ask)
+        # Another admin's reply is not taken for the answer the question waits for.
+        since = len(bot.api.sent)
+        bot.api.send_text(other_admin, "5/6/2024", chat=group, reply_to=ask)
+        listed = await bot.say(admin, "3/4/2025", chat=group, reply_to=ask)
+        answers = [m for m in bot.api.sent[since:] if m.method == "sendMessage"]
+        assert [m.index for m in answers] == [listed.index]
         profile = await bot.profile(group.id)
         assert profile is not None
         assert [c.birth_date for c in profile.children] == [date(2025, 4, 3)]
