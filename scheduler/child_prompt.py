@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -69,11 +70,12 @@ async def ask_again(
     catalogs: Catalogs,
     pacer: Pacer,
     monotonic: Callable[[], float],
+    now: datetime,
 ) -> int:
     """Ask, once more, the chats that skipped the question and have had a few tips since;
     returns how many questions went out."""
     async with sessions() as session:
-        chats = await claim_chats_to_ask_again(session, limit=BATCH)
+        chats = await claim_chats_to_ask_again(session, now=now, limit=BATCH)
         await session.commit()
     asked = 0
     for chat in chats:

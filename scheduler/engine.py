@@ -132,13 +132,13 @@ class DeliveryEngine:
             )
             if report.planned:
                 log.info("planned %d tip(s) for %d due chat(s)", report.planned, report.chats_due)
-            await self.ask_about_children()
+            await self.ask_about_children(now)
         depth = await queue_depth(self.sessions)
         warning = await self.check_capacity(depth, now)
         self.last_tick = now
         return TickReport(report, resumed, depth, warning)
 
-    async def ask_about_children(self) -> None:
+    async def ask_about_children(self, now: datetime) -> None:
         """Ask once more, with the tips' pacing, the families that skipped the question about
         a child in the deep-link welcome and have had a few tips since (planner only)."""
         dispatcher = self.dispatcher
@@ -148,6 +148,7 @@ class DeliveryEngine:
             catalogs=self.catalogs,
             pacer=dispatcher.pacer,
             monotonic=dispatcher.monotonic,
+            now=now,
         )
         if asked:
             log.info("asked %d chat(s) once more about a child", asked)

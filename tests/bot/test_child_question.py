@@ -235,12 +235,16 @@ async def test_who_is_asked_once_more(migrated_url: str) -> None:
         for name, chat_id in chats.items():
             await sent_tips(bot, chat_id, 2 if name == "too few tips" else ASK_AGAIN_AFTER_TIPS)
 
+        night = bot.clock.now.replace(hour=22, minute=30)  # quiet hours in London: not now
         async with bot.services.sessions() as session:
-            claimed = await claim_chats_to_ask_again(session, limit=10)
+            assert await claim_chats_to_ask_again(session, now=night, limit=10) == []
+            await session.commit()
+        async with bot.services.sessions() as session:
+            claimed = await claim_chats_to_ask_again(session, now=bot.clock.now, limit=10)
             await session.commit()
         assert [c.id for c in claimed] == [chats["skipped"]]
         async with bot.services.sessions() as session:
-            assert await claim_chats_to_ask_again(session, limit=10) == []
+            assert await claim_chats_to_ask_again(session, now=bot.clock.now, limit=10) == []
             chat = await session.get(Chat, chats["skipped"])
             assert chat is not None and chat.child_prompt == ChildPrompt.REASKED
             note_asked(chat)  # a later deep link does not open the question again
