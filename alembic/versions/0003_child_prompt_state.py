@@ -1,6 +1,6 @@
 """child prompt state: a deep-link subscriber is asked about a child, and once more at most
 
-Revision ID: 0003_child_prompt
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-06 01:50:00.000000
 """
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 
-revision: str = '0003_child_prompt'
+revision: str = '0003'
 down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
