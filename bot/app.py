@@ -23,12 +23,14 @@ from bot.handlers import (
     tips,
     topics,
 )
+from bot.reply_limiter import ReplyLimiter
 from bot.services import Services
 from bot.updates import (
     MAX_CONCURRENT_UPDATES,
     PerChatUpdateProcessor,
     SkipMalformedUpdatesRequest,
 )
+from scheduler.engine import flood_budget
 from scheduler.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,9 @@ def build_application(services: Services) -> TipsApplication:
         .request(AiohttpRequest(connection_pool_size=MAX_CONCURRENT_UPDATES))
         .get_updates_request(SkipMalformedUpdatesRequest(connection_pool_size=1))
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        # Every reply and edit through the bot's one flood budget, shared with the dispatcher
+        # (bot.delivery), retried on 429 and never dropped (bot.reply_limiter).
+        .rate_limiter(ReplyLimiter(flood_budget(settings)))
         # In groups replies quote the command; a clean-up bot may have deleted it already.
         .defaults(Defaults(allow_sending_without_reply=True))
         .build()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import fcntl
 import logging
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.engine import make_url
 
 from bot.context import BotContext, TipsApplication
+from bot.reply_limiter import budget_of
 from domain.retention import purge_old_deliveries
 from scheduler.engine import DeliveryEngine, sending_bot
 from scheduler.leases import process_holder
@@ -32,6 +34,9 @@ def lock_sqlite(database_url: str) -> TextIO | None:
     database = make_url(database_url).database
     if not database or database == ":memory:":
         return None
+    folder = Path(database).parent
+    if not folder.exists():  # before the first migration: made as the database's would be
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     handle = open(f"{database}.lock", "w")  # noqa: SIM115 - held open until stop_engine
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -47,7 +52,7 @@ def lock_sqlite(database_url: str) -> TextIO | None:
 async def start_engine(application: TipsApplication) -> DeliveryEngine:
     services = application.bot_data.services
     settings = services.settings
-    if settings.is_sqlite:
+    if settings.is_sqlite and application.bot_data.sqlite_lock is None:  # `run` took it first
         application.bot_data.sqlite_lock = lock_sqlite(settings.database_url)
     engine = DeliveryEngine(
         settings=settings,
@@ -57,6 +62,7 @@ async def start_engine(application: TipsApplication) -> DeliveryEngine:
         catalogs=services.catalogs,
         clock=services.clock,
         holder=process_holder(),  # the on-demand lane claims its rows under the same name
+        budget=budget_of(application.bot),  # the replies' budget: one per bot (issue 14)
     )
     application.bot_data.engine = engine
     await engine.start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError
+from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot.context import BotContext
 
@@ -19,7 +19,10 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(error, Forbidden):
         log.info("update %s: chat is unreachable (%s)", update_id, error)
         return
-    log.error("update %s failed: %s", update_id, type(error).__name__, exc_info=error)
+    if isinstance(error, BadRequest):  # a definite answer from Telegram: nothing to trace
+        log.error("update %s: Telegram refused a request: %s", update_id, error)
+    else:
+        log.error("update %s failed: %s", update_id, type(error).__name__, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if isinstance(error, NetworkError) and not update.callback_query:

@@ -6,6 +6,9 @@ transaction and its statements cost more CPU than everything else. `ChatIntake` 
 new chats of the updates running at the same moment and creates them in one unit of work
 (`domain.chats.create_new_chats`): while one batch is being written, the next one gathers.
 
+A deep link (`/start TOPIC`) joins the same batch: its chat is created subscribed to the topic
+and active (`NewChat.active`).
+
 A chat that turns out to exist, and every chat of a batch that failed, is answered None: the
 caller then takes the ordinary one-chat path, which reports any lasting error as usual.
 """

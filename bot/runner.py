@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application
-from bot.delivery import AnotherProcess
+from bot.delivery import AnotherProcess, lock_sqlite
 from bot.serve import Mode, UpdatesConflict, serve
 from bot.services import LibraryHolder, Services
 from domain.content.loader import load_library
@@ -53,12 +53,22 @@ def build_services(settings: Settings, *, library: Library | None = None) -> Ser
 
 def run(settings: Settings, *, mode: Mode = Mode.POLLING, library: Library | None = None) -> None:
     settings.bot_token()  # a missing or malformed token stops us before anything else
-    migrate(settings)
-    application = build_application(build_services(settings, library=library))
+    # SQLite takes one process at a time: the lock comes before the database is touched, so a
+    # second process is refused before it migrates, connects or logs anything else.
     try:
-        asyncio.run(serve(application, mode))
+        lock = lock_sqlite(settings.database_url) if settings.is_sqlite else None
     except AnotherProcess as exc:
         raise StartupError(str(exc)) from None
+    try:
+        migrate(settings)
+        application = build_application(build_services(settings, library=library))
+    except BaseException:
+        if lock is not None:
+            lock.close()
+        raise
+    application.bot_data.sqlite_lock = lock  # stop_engine releases it
+    try:
+        asyncio.run(serve(application, mode))
     except InvalidToken:
         raise StartupError(
             "Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): check it with @BotFather "

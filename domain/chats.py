@@ -24,6 +24,7 @@ from domain.models import (
     ChatStatus,
     ChatTopic,
     Child,
+    ChildPrompt,
     Delivery,
     DeliveryAttempt,
     Feedback,
@@ -120,6 +121,7 @@ class NewChat:
     defaults: NewChatDefaults
     now: datetime
     topics: frozenset[str]
+    active: bool = False  # subscribed at once (a deep link), as `activate` would leave it
 
 
 async def create_new_chats(
@@ -141,6 +143,9 @@ async def create_new_chats(
     ]
     if not rows:
         return {}
+    for row, new in zip(rows, wanted.values(), strict=True):
+        if new.active:  # a deep link: its welcome asks about a child (domain.child_prompt)
+            row.child_prompt = ChildPrompt.ASKED.value
     session.add_all(rows)
     await session.flush()
     profiles: dict[int, ChatProfile] = {}
@@ -152,6 +157,10 @@ async def create_new_chats(
         session.add(schedule)
         # Rows nobody reads back go in as plain values (no ORM objects to build and track).
         events.append({"chat_id": chat.id, "kind": "joined", "at": new.now})
+        if new.active:  # what `activate` does, for a chat that has had no tip yet
+            chat.status = ChatStatus.ACTIVE.value
+            events.append({"chat_id": chat.id, "kind": chat.status, "at": new.now})
+            schedule.next_slot_at = next_slot(cadence_for(schedule, chat.timezone), new.now)
         topics += ({"chat_id": chat.id, "topic_id": t} for t in sorted(new.topics))
         profiles[new.telegram_id] = ChatProfile(chat, schedule, new.topics, ())
     await session.exec(insert(ChatEvent), params=events)

@@ -53,10 +53,6 @@ class Translator:
         """The Babel locale for dates and times: British conventions for English."""
         return Locale.parse(FORMAT_LOCALES.get(self.language, self.language))
 
-    @property
-    def is_rtl(self) -> bool:
-        return self.locale.character_order == "right-to-left"
-
     def date(self, value: date, fmt: str = "long") -> str:
         return format_date(value, format=fmt, locale=self.locale)
 

@@ -5,7 +5,8 @@ The order, first rule that applies wins:
 2. tips whose window is closing (a dated window ending, or a child growing out of the tip's
    age or pregnancy window) within CLOSING_DAYS, soonest first;
 3. the catch-up: the essentials for the family's current stage, most important first;
-4. the next part of a series the chat has started;
+4. the next part of a series the chat has started (parts the family has grown out of are
+   skipped: a family that joins late still gets the later parts);
 5. otherwise the topic that has waited longest (topics with more thumbs down than up wait
    longer), and in it the highest priority, then the narrowest window.
 Never a tip twice, nothing outside its windows, season, regions or past review_by. All
@@ -39,15 +40,20 @@ class ChildStage:
     stopped: bool = False  # "our situation has changed": no stage content for this child
 
     def pregnancy_week(self, today: date) -> int | None:
-        if self.stopped or self.birth_date is not None or self.due_date is None:
+        if self.stopped or self.due_date is None or self.is_born(today):
             return None
         days_pregnant = PREGNANCY_WEEKS * DAYS_PER_WEEK - (self.due_date - today).days
         return days_pregnant // DAYS_PER_WEEK
 
     def age_days(self, today: date) -> int | None:
-        if self.stopped or self.birth_date is None:
+        if self.stopped or self.birth_date is None or not self.is_born(today):
             return None
         return (today - self.birth_date).days
+
+    def is_born(self, today: date) -> bool:
+        """Born by `today`. A birth date still ahead (a timeline that plans the birth on the
+        due date) leaves the child a pregnancy until then."""
+        return self.birth_date is not None and self.birth_date <= today
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +129,35 @@ def next_series_parts(tips: Iterable[Tip], sent: frozenset[str]) -> dict[str, in
     return nexts
 
 
+def _is_grown_out(tip: Tip, profile: Profile, today: date) -> bool:
+    """True when every child of the family is past the tip's audience windows for good."""
+    if tip.is_for_everyone or not profile.children:
+        return False
+    for child in profile.children:
+        age = child.age_days(today)
+        week = child.pregnancy_week(today)
+        if age is not None:
+            if tip.child_age is not None and age < tip.child_age.until_days:
+                return False
+        elif week is not None:
+            if tip.child_age is not None or (
+                tip.pregnancy is not None and week < tip.pregnancy.until_week
+            ):
+                return False
+        else:
+            return False
+    return True
+
+
+def passed_series_parts(tips: Iterable[Tip], profile: Profile, today: date) -> frozenset[str]:
+    """Unsent series parts the family has grown out of: they no longer hold the series back."""
+    return frozenset(
+        t.id
+        for t in tips
+        if t.series is not None and t.id not in profile.sent and _is_grown_out(t, profile, today)
+    )
+
+
 def started_series(tips: Iterable[Tip], sent: frozenset[str]) -> frozenset[str]:
     return frozenset(t.series for t in tips if t.series is not None and t.id in sent)
 
@@ -165,7 +200,7 @@ def _closing_in(tip: Tip, profile: Profile, today: date) -> int | None:
 
 
 def eligible_tips(tips: Sequence[Tip], profile: Profile, today: date) -> list[Tip]:
-    series_next = next_series_parts(tips, profile.sent)
+    series_next = next_series_parts(tips, profile.sent | passed_series_parts(tips, profile, today))
     return [t for t in tips if is_eligible(t, profile, today, series_next=series_next)]
 
 
@@ -195,11 +230,12 @@ def indexed_eligible_tips(index: TipIndex, profile: Profile) -> list[Tip]:
         if age is not None:
             groups.append(index.for_child_age(age))
     sent, region, topics = profile.sent, profile.region, profile.topics
+    done = sent | passed_series_parts(index.tips, profile, today)
     eligible = []
     for tip in index.in_order(groups) if len(groups) > 1 else groups[0]:
         if tip.id in sent or region not in tip.regions or topics.isdisjoint(tip.topics):
             continue
-        if tip.series is not None and tip.series_part != (index.next_part(tip.series, sent) or 1):
+        if tip.series is not None and tip.series_part != (index.next_part(tip.series, done) or 1):
             continue
         eligible.append(tip)
     return eligible
@@ -251,11 +287,6 @@ def _best(
             t.id,
         ),
     )
-
-
-def stage_essentials(tips: Sequence[Tip], profile: Profile, today: date) -> list[Tip]:
-    """The unsent essentials for the family's current stage: what a late joiner catches up on."""
-    return [t for t in eligible_tips(tips, profile, today) if t.essential and not t.is_for_everyone]
 
 
 def needs_catch_up(sent_count: int) -> bool:

@@ -23,13 +23,20 @@ class Step:
 def timeline(
     library: Library,
     *,
-    child: ChildStage | None,
+    child: ChildStage | None = None,
+    children: tuple[ChildStage, ...] = (),
     topics: frozenset[str],
     region: str,
     cadence: Cadence,
     start: datetime,
     until: datetime,
 ) -> list[Step]:
+    """The family's send days from `start` up to `until`, each with the tip chosen for it.
+
+    A family has `child`, or several `children` (twins, siblings), or none (it skipped the
+    question); the children share one budget, as in the bot.
+    """
+    family = (child, *children) if child is not None else children
     steps: list[Step] = []
     sent: list[str] = []
     tips = list(library.tips.values())
@@ -42,7 +49,7 @@ def timeline(
         profile = Profile(
             topics=topics,
             region=region,
-            children=(child,) if child else (),
+            children=family,
             sent=frozenset(sent),
             recent_topics=tuple(library.tips[t].primary_topic for t in sent[-12:]),
         )

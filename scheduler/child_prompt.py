@@ -1,16 +1,17 @@
 """The "expecting, or a baby or child?" question: its buttons, and asking it once more.
 
 The deep-link welcome (bot.handlers.onboarding) asks it; `ask_again` asks the chats that still
-have no child after a few tips once more, paced with the tips (the dispatcher's pacer, the same
-sending bot). Each chat is marked before its question goes out, so it is asked at most once
-more: a question lost to a failed request is not sent again.
-"""
+have no child after a few tips once more, paced with the tips (the dispatcher's pacer and the
+bot's flood budget, through the same sending bot). Each chat is marked before its question
+goes out, so it is asked at most once more: a question lost to a failed request is not sent
+again."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -22,6 +23,7 @@ from domain.buttons import ChildQuestion
 from domain.child_prompt import claim_chats_to_ask_again
 from domain.i18n import Catalogs, Translator
 from domain.models import Chat, ChatKind
+from scheduler.flood import FloodBudget, Lane
 from scheduler.outcomes import Verdict, classify
 from scheduler.pacing import Pacer
 
@@ -68,8 +70,7 @@ async def ask_again(
     sessions: async_sessionmaker[AsyncSession],
     bot: Bot,
     catalogs: Catalogs,
-    pacer: Pacer,
-    monotonic: Callable[[], float],
+    pacing: Pacing,
     now: datetime,
 ) -> int:
     """Ask, once more, the chats that skipped the question and have had a few tips since;
@@ -79,24 +80,36 @@ async def ask_again(
         await session.commit()
     asked = 0
     for chat in chats:
-        asked += await _ask(bot, catalogs, pacer, monotonic, chat)
+        asked += await _ask(bot, catalogs, pacing, chat)
     return asked
 
 
-async def _wait_for_slot(pacer: Pacer, monotonic: Callable[[], float], chat: Chat) -> None:
-    """Book the chat's next slot with the tips' pacer, wait for it and for the rate window."""
-    at = pacer.reserve(monotonic(), chat.telegram_id, chat.kind != ChatKind.PRIVATE.value)
-    await asyncio.sleep(max(0.0, at - monotonic()))
-    await asyncio.sleep(pacer.window_wait(monotonic()))  # 0 unless the last second is full
-    pacer.note_sent(monotonic())
+@dataclass(frozen=True)
+class Pacing:
+    """The tips' pacing: the per-chat pacer and the bot's flood budget, on their clock."""
+
+    pacer: Pacer
+    budget: FloodBudget
+    monotonic: Callable[[], float]
+
+    async def wait_for_turn(self, chat: Chat) -> float:
+        """Book the chat's next slot, wait for it, then take a turn in the flood budget (after
+        any reply waiting); returns the departure time."""
+        at = self.pacer.reserve(
+            self.monotonic(), chat.telegram_id, chat.kind != ChatKind.PRIVATE.value
+        )
+        await asyncio.sleep(max(0.0, at - self.monotonic()))
+        return await self.budget.acquire(Lane.BULK)
+
+    def rate_limited(self, departed: float, retry_after: float) -> None:
+        self.pacer.pause(self.monotonic(), retry_after)
+        self.budget.rate_limited(departed, retry_after)
 
 
-async def _ask(
-    bot: Bot, catalogs: Catalogs, pacer: Pacer, monotonic: Callable[[], float], chat: Chat
-) -> int:
+async def _ask(bot: Bot, catalogs: Catalogs, pacing: Pacing, chat: Chat) -> int:
     t = catalogs.for_language(chat.language)
     for _attempt in range(TRIES):
-        await _wait_for_slot(pacer, monotonic, chat)
+        departed = await pacing.wait_for_turn(chat)
         try:
             await bot.send_message(
                 chat.telegram_id,
@@ -107,7 +120,7 @@ async def _ask(
         except Exception as exc:  # classified like a tip's failure
             failure = classify(exc)
             if failure.verdict is Verdict.RATE_LIMITED:
-                pacer.pause(monotonic(), failure.retry_after)
+                pacing.rate_limited(departed, failure.retry_after)
                 continue
             if failure.verdict is Verdict.RETRY:
                 continue

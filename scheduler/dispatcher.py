@@ -22,7 +22,7 @@ import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -34,6 +34,7 @@ from domain.content.model import Library
 from domain.i18n import Catalogs
 from domain.models import ChatStatus, DeliveryStatus
 from scheduler import ledger
+from scheduler.flood import FloodBudget, Lane
 from scheduler.flusher import SentRecorder
 from scheduler.leases import SenderLease
 from scheduler.ledger import Claimed, Outcome
@@ -77,6 +78,7 @@ class Dispatcher:
         clock: Callable[[], datetime],
         monotonic: Callable[[], float] = time.monotonic,
         exclusive: bool = False,
+        budget: FloodBudget | None = None,
     ) -> None:
         self.bot = bot
         self.sessions = sessions
@@ -86,7 +88,10 @@ class Dispatcher:
         self.exclusive = exclusive
         self.clock = clock
         self.monotonic = monotonic
-        self.pacer = Pacer(config.rate, config.chat_interval, config.group_per_minute)
+        # The bot's one flood budget, shared with replies: tips get what replies leave, at the
+        # budget's pace (margin, share between senders, backing off after a 429).
+        self.budget = budget if budget is not None else FloodBudget(config.rate)
+        self.pacer = Pacer(self.budget.rate, config.chat_interval, config.group_per_minute)
         self.senders = 1  # live senders sharing the rate, as last counted
         self.lease = SenderLease(sessions, holder, clock, self._share)
         self._slots = asyncio.Semaphore(config.concurrency)
@@ -134,7 +139,8 @@ class Dispatcher:
     def _share(self, senders: int) -> None:
         """Share the rate with the other live senders."""
         self.senders = senders
-        self.pacer.set_rate(self.config.rate / senders)
+        self.budget.set_senders(senders)
+        self.pacer.set_rate(self.budget.rate)
 
     async def drain(self) -> None:
         """Wait for every send already started, and write their outcomes."""
@@ -192,6 +198,8 @@ class Dispatcher:
     async def _book_wave(self, pending: deque[Claimed]) -> list[tuple[Claimed, float]]:
         """Reserve pacer slots for the next messages due within WAVE_SECONDS of the first."""
         first = pending[0]
+        await self.budget.replies_first()  # replies waiting for a turn go first
+        self.pacer.set_rate(self.budget.rate)
         while True:
             now = self.monotonic()
             start = self.pacer.earliest(now, first.telegram_id, first.is_group)
@@ -252,21 +260,18 @@ class Dispatcher:
 
     async def _sleep_until(self, item: Claimed, at: float) -> None:
         """Wait for the booked slot; after a 429 that came meanwhile, book again past it. Then
-        wait while the last second already holds the rate's worth of requests."""
+        take a turn in the bot's flood budget (after any reply waiting for one)."""
         while True:
             now = self.monotonic()
-            if self.pacer.paused_until > now and at < self.pacer.paused_until:
-                await asyncio.sleep(self.pacer.paused_until - now)
+            paused_until = self.budget.paused_until
+            if paused_until > now and at < paused_until:
+                await asyncio.sleep(paused_until - now)
                 at = self.pacer.reserve(self.monotonic(), item.telegram_id, item.is_group)
                 continue
             if at > now:
                 await asyncio.sleep(at - now)
                 continue
-            wait = self.pacer.window_wait(now)
-            if wait > 0:
-                await asyncio.sleep(wait)
-                continue
-            self.pacer.note_sent(now)
+            await self.budget.acquire(Lane.BULK)
             return
 
     # -- one send ------------------------------------------------------------------------
@@ -286,7 +291,7 @@ class Dispatcher:
         try:
             message_id = await send_prepared(self.bot, item.telegram_id, prepared)
         except Exception as exc:  # every failure is classified and recorded below
-            await self._failed(item, exc, started)
+            await self._failed(item, exc, started, began)
             return
         self.sent_count += 1
         if self.on_sent is not None:
@@ -296,7 +301,9 @@ class Dispatcher:
         )
         await self.recorder.add(item.delivery_id, outcome)
 
-    async def _failed(self, item: Claimed, exc: Exception, started: datetime) -> None:
+    async def _failed(
+        self, item: Claimed, exc: Exception, started: datetime, departed: float
+    ) -> None:
         failure = classify(exc)
         decision = decide(
             failure,
@@ -306,9 +313,14 @@ class Dispatcher:
         )
         if decision.pause_all:
             self.pacer.pause(self.monotonic(), decision.pause_all)
-            self.rate_limit_pauses += 1
-            if self.on_rate_limited is not None:
-                self.on_rate_limited()
+            # One pause per episode: answers to requests that left before it began are the same
+            # 429, so they neither count again nor log another event.
+            if self.budget.rate_limited(departed, decision.pause_all):
+                self.rate_limit_pauses += 1
+                if self.on_rate_limited is not None:
+                    self.on_rate_limited()
+            else:
+                decision = replace(decision, pause_all=0.0)
         outcome = Outcome(
             decision.status,
             started,

@@ -22,8 +22,9 @@ from domain.content.model import Library
 from domain.i18n import Catalogs
 from domain.models import SystemEvent
 from domain.settings import Settings
-from scheduler.child_prompt import ask_again
+from scheduler.child_prompt import Pacing, ask_again
 from scheduler.dispatcher import DispatchConfig, Dispatcher
+from scheduler.flood import FloodBudget
 from scheduler.housekeeping import resume_ended_pauses
 from scheduler.leases import PLANNER, acquire, new_holder, release
 from scheduler.planner import PlanReport, plan_due, queue_depth
@@ -44,6 +45,15 @@ def dispatch_config(settings: Settings) -> DispatchConfig:
         max_attempts=settings.max_send_attempts,
         batch_size=max(50, min(2000, int(rate * 4))),
         concurrency=max(16, min(512, int(rate * 0.5) + 16)),
+    )
+
+
+def flood_budget(settings: Settings) -> FloodBudget:
+    """The bot's one flood budget for this process: SEND_RATE for everything unpaid, and
+    PAID_SEND_RATE in total when tips go out as paid broadcasts."""
+    return FloodBudget(
+        settings.send_rate,
+        paid_limit=settings.paid_send_rate if settings.paid_broadcast else None,
     )
 
 
@@ -77,6 +87,7 @@ class DeliveryEngine:
         catalogs: Catalogs,
         clock: Callable[[], datetime],
         holder: str | None = None,
+        budget: FloodBudget | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
@@ -94,6 +105,7 @@ class DeliveryEngine:
             holder=self.holder,
             clock=clock,
             exclusive=settings.is_sqlite,
+            budget=budget if budget is not None else flood_budget(settings),
         )
         self._task: asyncio.Task[None] | None = None
         self.last_tick: datetime | None = None
@@ -146,8 +158,7 @@ class DeliveryEngine:
             sessions=self.sessions,
             bot=self.bot,
             catalogs=self.catalogs,
-            pacer=dispatcher.pacer,
-            monotonic=dispatcher.monotonic,
+            pacing=Pacing(dispatcher.pacer, dispatcher.budget, dispatcher.monotonic),
             now=now,
         )
         if asked:

@@ -7,9 +7,8 @@ that fell behind (a slow database write, a busy event loop) may catch up on at m
 CATCH_UP_SECONDS of missed slots, so a stall does not cost throughput for good.
 
 Booked times are not the times requests leave: a task wakes a little late, and a few late
-wake-ups in a row can put rate + 1 requests into one second. So each request also passes
-`window_wait()` / `note_sent()` just before it goes: no more than the rate in any
-WINDOW_SECONDS, counted on the times requests really left.
+wake-ups in a row can put rate + 1 requests into one second. So each request also takes a turn
+in the bot's flood budget (scheduler.flood) just before it goes, shared with the replies.
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ from dataclasses import dataclass, field
 
 GROUP_WINDOW_SECONDS = 60.0
 CATCH_UP_SECONDS = 0.05
-# One second, plus a margin for the time a request takes to reach the server.
-WINDOW_SECONDS = 1.01
 # And no bursts: at most 10 % over the rate's share in any SHORT_WINDOW_SECONDS, so missed
 # slots are made up smoothly (a burst queues at the server, and requests that arrive late
 # and bunched can put more than the rate into a second as the server counts it).
@@ -43,7 +40,6 @@ class Pacer:
     _paused_until: float = 0.0
     _chat_next: dict[int, float] = field(default_factory=dict)
     _group_sends: dict[int, deque[float]] = field(default_factory=dict)
-    _recent: deque[float] = field(default_factory=deque)
 
     def set_rate(self, rate: float) -> None:
         self.rate = rate
@@ -84,25 +80,6 @@ class Pacer:
                 sends.popleft()
         self._forget_old(at)
         return at
-
-    def window_wait(self, now: float) -> float:
-        """Seconds to wait before one more request may leave at `now` (0: go now)."""
-        recent = self._recent
-        while recent and recent[0] <= now - WINDOW_SECONDS:
-            recent.popleft()
-        # The rate may have gone down since (another sender joined): count from the newest.
-        wait = 0.0
-        allowed = max(1, int(self.rate))
-        if len(recent) >= allowed:
-            wait = recent[-allowed] + WINDOW_SECONDS - now
-        short = short_window_allowed(self.rate)
-        if len(recent) >= short:
-            wait = max(wait, recent[-short] + SHORT_WINDOW_SECONDS - now)
-        return max(0.0, wait)
-
-    def note_sent(self, now: float) -> None:
-        """A request is leaving now (after `window_wait` said 0)."""
-        self._recent.append(now)
 
     def _forget_old(self, now: float) -> None:
         # Keep memory flat over a long broadcast: drop chats whose interval has passed.

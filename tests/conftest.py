@@ -3,13 +3,19 @@
 `database_url` is parametrised over both backends; PostgreSQL cases skip with a visible reason
 when TEST_DATABASE_URL is not configured (CI sets it, so there they run). Each PostgreSQL test
 gets a fresh database created from the admin URL and dropped afterwards.
+
+Migrations run once per session, into a template on each backend; `migrated_url` copies the
+template (a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL) instead of
+migrating again. Tests of the migrations themselves take `database_url` and run them.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import psycopg
@@ -36,42 +42,90 @@ def pg_admin_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") or None
 
 
-def _fresh_pg_database() -> Iterator[str]:
+def _pg_conninfo(admin: str) -> str:
+    return make_url(admin).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _pg_url(admin: str, name: str) -> str:
+    url = make_url(admin).set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def _fresh_pg_database(template: str | None = None, *, prefix: str = "tipsbot_t_") -> Iterator[str]:
+    """A new database (a copy of `template` when given), dropped afterwards."""
     admin = pg_admin_url()
     if admin is None:
         pytest.skip(PG_SKIP_REASON)
-    url = make_url(admin)
-    name = f"tipsbot_t_{uuid.uuid4().hex[:12]}"
-    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
+    copy_of = f' TEMPLATE "{template}"' if template else ""
+    with psycopg.connect(_pg_conninfo(admin), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"{copy_of}')
     try:
-        yield url.set(drivername="postgresql+psycopg", database=name).render_as_string(
-            hide_password=False
-        )
+        yield _pg_url(admin, name)
     finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
+        with psycopg.connect(_pg_conninfo(admin), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the latest revision, once per session."""
+    path = tmp_path_factory.mktemp("template") / "tipsbot.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """The name of a PostgreSQL database migrated to the latest revision, once per session."""
+    for url in _fresh_pg_database(prefix="tipsbot_template_"):
+        upgrade(url)
+        yield str(make_url(url).database)
+
+
+def copy_sqlite(template: Path, target: Path) -> str:
+    """Copy the migrated template to `target` (through SQLite's backup, so WAL content comes
+    along); returns its URL."""
+    with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
+    return f"sqlite+aiosqlite:///{target}"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database on each backend (not yet migrated)."""
+    """A database on each backend: empty, or a copy of the migrated template when the test
+    also asks for `migrated_url` (so both names refer to the same database)."""
+    migrated = "migrated_url" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'tipsbot.db'}"
+        path = tmp_path / "tipsbot.db"
+        if migrated:
+            yield copy_sqlite(request.getfixturevalue("sqlite_template"), path)
+        else:
+            yield f"sqlite+aiosqlite:///{path}"
     else:
-        yield from _fresh_pg_database()
+        template = request.getfixturevalue("pg_template") if migrated else None
+        yield from _fresh_pg_database(template)
 
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
+    """An empty SQLite file's URL."""
     return f"sqlite+aiosqlite:///{tmp_path / 'tipsbot.db'}"
 
 
 @pytest.fixture
-def migrated_url(database_url: str) -> str:
-    """A database on each backend, upgraded to the latest migration."""
-    upgrade(database_url)
+def migrated_sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A SQLite file at the latest migration, for tests that need SQLite only."""
+    return copy_sqlite(sqlite_template, tmp_path / "tipsbot.db")
+
+
+@pytest.fixture
+def migrated_url(request: pytest.FixtureRequest, database_url: str) -> str:
+    """A database on each backend at the latest migration."""
+    path = Path(make_url(database_url).database or "")
+    if database_url.startswith("sqlite") and not path.exists():
+        # `database_url` was overridden with an empty SQLite file (see tests/web/test_auth.py).
+        copy_sqlite(request.getfixturevalue("sqlite_template"), path)
     return database_url
 
 

@@ -418,6 +418,44 @@ async def test_enforced_flood_limits() -> None:
     assert [c.fault for c in api.calls if c.status == 429] == ["flood"] * 3
 
 
+async def test_edits_count_against_the_one_limit_and_chat_actions_do_not() -> None:
+    limits = FloodLimits(overall_per_second=2, per_chat=False)
+    async with FakeBotAPI(enforce_limits=limits) as api, api.bot() as bot:
+        first = await bot.send_message(1, "a")
+        await bot.edit_message_text("a2", chat_id=1, message_id=first.message_id)
+        await bot.send_chat_action(1, "typing")  # not a message: never counted
+        with pytest.raises(RetryAfter):
+            await bot.send_message(2, "b")  # the edit took the second slot
+    assert [c.method for c in api.calls if c.status == 429] == ["sendMessage"]
+
+
+async def test_each_flood_limit_has_its_switch() -> None:
+    limits = FloodLimits(overall=False, per_chat=False, group_per_minute=1)
+    async with FakeBotAPI(enforce_limits=limits) as api, api.bot() as bot:
+        for n in range(40):  # over 30/s and over 1/s in one chat: both switched off
+            await bot.send_message(1, f"m{n}")
+        await bot.send_message(-5, "g1")
+        with pytest.raises(RetryAfter):
+            await bot.send_message(-5, "g2")  # the group limit is still on
+    assert len(api.sent) == 41
+
+
+async def test_flood_windows_count_arrival_after_latency() -> None:
+    # "b" leaves first but is delayed 0.9 s; "c" leaves 0.3 s later and arrives at once. As
+    # Telegram counts them (on arrival), "c" came first, and "b" is the one over the limit.
+    api = FakeBotAPI(enforce_limits=FloodLimits(overall_per_second=1, per_chat=False))
+    async with api, api.bot() as bot:
+        api.latency = (0.9, 0.9)
+        slow = asyncio.create_task(bot.send_message(2, "b"))
+        await asyncio.sleep(0.3)
+        api.latency = (0.0, 0.0)
+        await bot.send_message(3, "c")
+        with pytest.raises(RetryAfter):
+            await slow
+    sends = [c for c in api.calls if c.method == "sendMessage"]
+    assert [(c.params["text"], c.status) for c in sends] == [("c", 200), ("b", 429)]
+
+
 # -- validation --------------------------------------------------------------------------------
 
 

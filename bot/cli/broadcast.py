@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.common import check_choices, fail, get_settings, load_tips
+from bot.cli.common import check_choices, fail, get_settings, load_tips, parse_moment
 from bot.cli.database import with_database
 from domain.content.model import REGIONS
 
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     help="Only chats in this region (repeatable).",
 )
 @click.option("--language", "languages", multiple=True, help="Only chats using this language.")
+@click.option("--at", "at", help="Plan as if it were this time (ISO-8601; default now).")
 @click.option("--dry-run", is_flag=True, help="Count the chats and the time; plan nothing.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
@@ -37,6 +37,7 @@ def broadcast(
     topics: tuple[str, ...],
     regions: tuple[str, ...],
     languages: tuple[str, ...],
+    at: str | None,
     dry_run: bool,
     yes: bool,
 ) -> None:
@@ -44,7 +45,7 @@ def broadcast(
     from scheduler.broadcast import BroadcastFilter, plan_broadcast
 
     settings = get_settings(ctx)
-    now = datetime.now(UTC)
+    now = parse_moment(at)
     library = load_tips(settings, now)
     tip = library.tips.get(tip_id)
     if tip is None:

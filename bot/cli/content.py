@@ -381,8 +381,10 @@ def timeline_command(
     except (ValueError, KeyError) as exc:
         raise click.BadParameter(f"{exc}") from None
     first = (start or datetime.combine(_today(), time())).replace(tzinfo=cadence.timezone)
+    # A due date plans the birth on that day, so a long timeline goes on with newborn tips.
+    birth = born or due
     child = ChildStage(
-        due_date=due.date() if due else None, birth_date=born.date() if born else None
+        due_date=due.date() if due else None, birth_date=birth.date() if birth else None
     )
     steps = timeline(
         library,

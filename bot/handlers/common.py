@@ -197,17 +197,20 @@ async def ensure_profile(
 
 
 async def create_new_chat(
-    update: Update, context: BotContext, *, topics: frozenset[str]
+    update: Update, context: BotContext, *, topics: frozenset[str], subscribe: bool = False
 ) -> ChatProfile | None:
-    """A new chat's profile, created with defaults and `topics` together with the other new
-    chats of this moment (bot.intake); None when the chat has a row already."""
+    """A new chat's profile, created with defaults and `topics` (and active, with `subscribe`)
+    together with the other new chats of this moment (bot.intake); None when the chat has a
+    row already."""
     data = context.bot_data
     if data.intake is None:
         data.intake = ChatIntake(context.services.sessions)
-    return await data.intake.create(_new_chat(update, context, topics))
+    return await data.intake.create(_new_chat(update, context, topics, active=subscribe))
 
 
-def _new_chat(update: Update, context: BotContext, topics: frozenset[str]) -> NewChat:
+def _new_chat(
+    update: Update, context: BotContext, topics: frozenset[str], *, active: bool = False
+) -> NewChat:
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None
     language = _negotiated(context.services.catalogs, user.language_code if user else None)
@@ -217,6 +220,7 @@ def _new_chat(update: Update, context: BotContext, topics: frozenset[str]) -> Ne
         defaults=chat_defaults(context, language),
         now=context.services.clock(),
         topics=topics,
+        active=active,
     )
 
 

@@ -110,21 +110,24 @@ def topics_step(
 
 async def subscribe_by_link(update: Update, context: BotContext, topic_id: str) -> None:
     """A deep link: subscribe to one topic with the default schedule, say so, and ask about a
-    child unless the chat has one already."""
+    child unless the chat has one already. A new chat is created, subscribed and marked as
+    asked, together with the other new chats of the moment (bot.intake)."""
     now = context.services.clock()
-    async with context.services.sessions() as session:
-        profile = await ensure_profile(update, context, session, topics=frozenset({topic_id}))
-        chat = profile.chat
-        assert chat.id is not None
-        if topic_id not in profile.topics:
-            topics = profile.topics | {topic_id}
-            await set_topics(session, chat_id=chat.id, topics=topics)
-            profile = replace(profile, topics=topics)
-        await activate(session, chat=chat, now=now)
-        asking = not profile.children
-        if asking:
-            note_asked(chat)
-        await session.commit()
+    profile = await create_new_chat(update, context, topics=frozenset({topic_id}), subscribe=True)
+    if profile is None:  # a chat we know (or a failed batch: alone, errors are reported)
+        async with context.services.sessions() as session:
+            profile = await ensure_profile(update, context, session, topics=frozenset({topic_id}))
+            assert profile.chat.id is not None
+            if topic_id not in profile.topics:
+                topics = profile.topics | {topic_id}
+                await set_topics(session, chat_id=profile.chat.id, topics=topics)
+                profile = replace(profile, topics=topics)
+            await activate(session, chat=profile.chat, now=now)
+            if not profile.children:
+                note_asked(profile.chat)
+            await session.commit()
+    chat = profile.chat
+    asking = not profile.children
     topic = context.services.library.current.topics[topic_id]
     t = context.services.catalogs.for_language(chat.language)
     _ = t.gettext

@@ -225,11 +225,6 @@ class Library:
         return self.languages[0]
 
     @property
-    def file_hashes(self) -> Mapping[Path, str]:
-        """sha256 of each tip file in service (the last good version when a file is broken)."""
-        return {path: loaded.sha256 for path, loaded in self.files.items()}
-
-    @property
     def translation_count(self) -> int:
         return sum(len(tip.texts) - 1 for tip in self.tips.values())
 

@@ -78,20 +78,3 @@ def stages_of(tip: Tip) -> tuple[Stage, ...]:
         if window is not None and stage.overlaps(*window):
             found.append(stage)
     return tuple(found)
-
-
-def stage_for_pregnancy_week(week: int) -> Stage | None:
-    """The pregnancy stage of `week`, or None outside weeks 0-42."""
-    return _find(StageKind.PREGNANCY, week)
-
-
-def stage_for_child_age(age_days: int) -> Stage | None:
-    """The child stage of a child `age_days` old, or None from 6 years on."""
-    return _find(StageKind.CHILD, age_days)
-
-
-def _find(kind: StageKind, value: int) -> Stage | None:
-    for stage in STAGES:
-        if stage.kind is kind and stage.start <= value < stage.end:
-            return stage
-    return None

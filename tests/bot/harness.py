@@ -208,12 +208,14 @@ async def seed_chat(
     topics: frozenset[str] = frozenset({"health", "welfare", "learning"}),
     days: str = "mon,wed,fri",
     send_time: str = "10:00",
+    quiet: tuple[str, str] = ("21:00", "08:00"),
     due: date | None = None,
     born: date | None = None,
     status: ChatStatus = ChatStatus.ACTIVE,
     paused_until: datetime | None = None,
 ) -> int:
-    """A subscriber as onboarding would leave it, written straight to the database."""
+    """A subscriber as onboarding would leave it, written straight to the database.
+    `quiet` is (start, end) of the quiet hours; equal times mean none."""
     now = services.clock()
     async with services.sessions() as session:
         chat = Chat(
@@ -234,8 +236,8 @@ async def seed_chat(
                 chat_id=chat.id,
                 days=days,
                 send_time=send_time,
-                quiet_start="21:00",
-                quiet_end="08:00",
+                quiet_start=quiet[0],
+                quiet_end=quiet[1],
             )
         )
         await set_topics(session, chat_id=chat.id, topics=topics)

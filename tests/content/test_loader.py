@@ -11,9 +11,8 @@ from domain.content import AgeWindow, Library, PregnancyWindow, ReviewStatus, lo
 from domain.content.model import ALL_MONTHS, REGIONS, ReviewState, review_state
 from domain.content.stages import (
     STAGES,
+    StageKind,
     age_in_days,
-    stage_for_child_age,
-    stage_for_pregnancy_week,
     stages_of,
 )
 from tests.content.factories import TEST_LIBRARY, copy_library, make_tip, tip_file
@@ -88,12 +87,12 @@ def test_overdue_translations_fall_back_to_the_master(tmp_path: Path) -> None:
 
 
 def test_file_hashes_cover_the_files_in_service(library: Library) -> None:
-    assert {p.relative_to(TEST_LIBRARY).as_posix() for p in library.file_hashes} == {
+    assert {p.relative_to(TEST_LIBRARY).as_posix() for p in library.files} == {
         "tips/health/water.md",
         "tips/health/water.cy.md",
         "tips/learning/sing.md",
     }
-    assert all(len(h) == 64 for h in library.file_hashes.values())
+    assert all(len(f.sha256) == 64 for f in library.files.values())
 
 
 def test_ages_convert_as_the_contract_says() -> None:
@@ -113,9 +112,14 @@ def test_stages(library: Library) -> None:
     assert stages_of(make_tip()) == STAGES
     until_3_months = make_tip(child_age=AgeWindow(0, age_in_days(3, "month")))
     assert [s.id for s in stages_of(until_3_months)] == ["0-3m"]
-    assert stage_for_pregnancy_week(13).id == "pregnancy-t2"  # type: ignore[union-attr]
-    assert stage_for_child_age(364).id == "6-12m"  # type: ignore[union-attr]
-    assert stage_for_child_age(2191) is None
+    assert _stage_ids_containing(StageKind.PREGNANCY, 13) == ["pregnancy-t2"]
+    assert _stage_ids_containing(StageKind.CHILD, 364) == ["6-12m"]
+    assert _stage_ids_containing(StageKind.CHILD, 2191) == []
+
+
+def _stage_ids_containing(kind: StageKind, value: int) -> list[str]:
+    """The stages of `kind` whose [start, end) holds `value` (weeks or days)."""
+    return [s.id for s in STAGES if s.kind is kind and s.start <= value < s.end]
 
 
 def test_sendable_follows_dates_season_and_review() -> None:

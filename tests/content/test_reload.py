@@ -30,7 +30,7 @@ def test_a_broken_file_keeps_its_last_good_version(tmp_path: Path) -> None:
     content = copy_library(tmp_path)
     water = content / "tips/health/water.md"
     first = load_library(content, today=TODAY)
-    good_hash = first.file_hashes[water]
+    good_hash = first.files[water].sha256
 
     _write(
         water,
@@ -38,7 +38,7 @@ def test_a_broken_file_keeps_its_last_good_version(tmp_path: Path) -> None:
     )
     second = load_library(content, today=TODAY, previous=first)
     assert second.tips["water"] == first.tips["water"]
-    assert second.file_hashes[water] == good_hash
+    assert second.files[water].sha256 == good_hash
     assert _errors(second) == [
         "tips/health/water.md:11: error: reviewed: 2026-02-30 is not a real date"
     ]
@@ -56,7 +56,7 @@ def test_a_broken_file_keeps_its_last_good_version(tmp_path: Path) -> None:
     assert _errors(third) == []
     assert third.tips["water"].master.body_markdown.startswith("Sipping")
     assert third.tips["water"].reviewed == date(2026, 2, 28)
-    assert third.file_hashes[water] != good_hash
+    assert third.files[water].sha256 != good_hash
 
 
 def test_without_previous_a_broken_file_is_left_out(tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ def test_a_deleted_file_is_gone(tmp_path: Path) -> None:
     (content / "tips/learning/sing.md").unlink()
     second = load_library(content, today=TODAY, previous=first)
     assert set(second.tips) == {"water"}
-    assert content / "tips/learning/sing.md" not in second.file_hashes
+    assert content / "tips/learning/sing.md" not in second.files
 
 
 def test_a_duplicate_id_keeps_the_tip_already_in_service(tmp_path: Path) -> None:

@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from domain.db import create_engine, make_session_factory
-from domain.migrations import upgrade_async
 from domain.models import Chat, Delivery
 from scheduler.broadcast import BroadcastFilter, plan_broadcast
 from tests.bot.harness import Database, process_env, seed_chat, shipped_library
+from tests.e2e.wallclock import NO_QUIET_HOURS, content_reviewed_on, send_day_far_from
 from tests.fakebotapi import FakeBotAPI
 
 CHATS = 400
@@ -26,19 +26,24 @@ KILLS = 3
 TIP = "h-safe-sleep-on-back"
 
 
-async def _seed(url: str) -> None:
-    """400 active chats with a baby, and a broadcast planned for all of them."""
-    database = Database(url, clock=lambda: datetime.now(UTC))
+async def _seed(url: str, now: datetime) -> None:
+    """400 active chats with a baby, and a broadcast planned for all of them: to go out now
+    (no quiet hours), with no scheduled tip due during the test (see tests/e2e/wallclock.py)."""
+    database = Database(url, clock=lambda: now)
     try:
         for n in range(CHATS):
-            born = datetime.now(UTC).date() - timedelta(days=40)
-            await seed_chat(database, 10_000 + n, born=born)
+            await seed_chat(
+                database,
+                10_000 + n,
+                born=now.date() - timedelta(days=40),
+                quiet=NO_QUIET_HOURS,
+                days=send_day_far_from(now),
+            )
         tip = shipped_library().tips[TIP]
-        earlier = datetime.now(UTC) - timedelta(hours=12)
         plan = await plan_broadcast(
-            database.sessions, tip, BroadcastFilter(), now=earlier, dry_run=False
+            database.sessions, tip, BroadcastFilter(), now=now, dry_run=False
         )
-        assert plan.planned == CHATS
+        assert (plan.planned, plan.at_night) == (CHATS, 0)
     finally:
         await database.close()
 
@@ -57,10 +62,13 @@ async def _statuses(url: str) -> dict[int, str]:
         await engine.dispose()
 
 
-async def test_sigkill_mid_broadcast_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'crash.db'}"
-    await upgrade_async(url)
-    await _seed(url)
+async def test_sigkill_mid_broadcast_loses_nothing_and_duplicates_nothing(
+    tmp_path: Path, migrated_sqlite_url: str
+) -> None:
+    url = migrated_sqlite_url
+    now = datetime.now(UTC)
+    await _seed(url, now)
+    content = content_reviewed_on(now.date(), tmp_path / "content")
     rng = random.Random(7)
     async with FakeBotAPI(latency=(0.02, 0.06)) as api:
         env = process_env(
@@ -68,8 +76,7 @@ async def test_sigkill_mid_broadcast_loses_nothing_and_duplicates_nothing(tmp_pa
             url,
             SEND_RATE="150",
             CONTENT_RELOAD_SECONDS="0",
-            QUIET_HOURS_START="00:00",
-            QUIET_HOURS_END="00:00",
+            CONTENT_DIR=str(content),
         )
 
         async def start() -> asyncio.subprocess.Process:

@@ -11,7 +11,6 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from domain.migrations import upgrade_async
 from tests.bot.harness import REPO, Database, process_env, seed_chat
 from tests.fakebotapi import FakeBotAPI
 
@@ -34,9 +33,8 @@ async def tipsbot(
     return proc.returncode or 0, out.decode(), err.decode()
 
 
-async def test_send_due_broadcast_and_the_log(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'ops.db'}"
-    await upgrade_async(url)
+async def test_send_due_broadcast_and_the_log(tmp_path: Path, migrated_sqlite_url: str) -> None:
+    url = migrated_sqlite_url
     database = Database(url)  # its clock: Thursday 2026-11-26 12:00 UTC
     try:
         for n in range(5):
@@ -61,28 +59,42 @@ async def test_send_due_broadcast_and_the_log(tmp_path: Path) -> None:
         assert "planned 6; sent 6" in out
         assert sorted(m.chat_id for m in api.sent) == [7000, 7001, 7002, 7003, 7004, 7100]
 
+        # Friday 23:30 London: the five chats in England would get it after their quiet hours.
         code, out, err = await tipsbot(
-            "broadcast", "w-england-free-school-meals", "--dry-run", env=env, cwd=tmp_path
+            "broadcast",
+            "w-england-free-school-meals",
+            "--at",
+            "2026-11-27T23:30:00+00:00",
+            "--dry-run",
+            env=env,
+            cwd=tmp_path,
         )
         assert code == 0, err
-        assert "0 chats" in out or "chats;" in out
+        first, rest = out.split("; ", 1)
+        assert first == "w-england-free-school-meals: 5 chats"
+        assert rest.endswith("; 5 wait for the end of their quiet hours\n")
 
         code, out, err = await tipsbot(
             "broadcast",
             "h-safe-sleep-on-back",
             "--region",
             "scotland",
+            "--at",
+            "2026-11-27T10:10:00+00:00",
             "--dry-run",
             env=env,
             cwd=tmp_path,
         )
         assert code == 0, err
-        assert out.startswith("h-safe-sleep-on-back: 1 chats")
+        assert out.startswith("h-safe-sleep-on-back: 1 chats; ")
+        assert "quiet hours" not in out  # 10:10 in Scotland: it goes out at once
         code, out, err = await tipsbot(
             "broadcast",
             "h-safe-sleep-on-back",
             "--region",
             "scotland",
+            "--at",
+            "2026-11-27T10:10:00+00:00",
             env=env,
             cwd=tmp_path,
             stdin="y\n",
@@ -133,13 +145,14 @@ async def test_timeline_uses_the_delivery_rules(tmp_path: Path) -> None:
     assert code == 2 and "exactly one of" in err
 
 
-async def test_deliveries_follow_prints_new_rows_and_purge_removes_old_ones(tmp_path: Path) -> None:
+async def test_deliveries_follow_prints_new_rows_and_purge_removes_old_ones(
+    tmp_path: Path, migrated_sqlite_url: str
+) -> None:
     from datetime import UTC, datetime
 
     from domain.models import Delivery
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'follow.db'}"
-    await upgrade_async(url)
+    url = migrated_sqlite_url
     database = Database(url)
     now = datetime.now(UTC)
     try:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.bot.harness import process_env
+from scheduler.broadcast import BroadcastFilter, plan_broadcast
+from tests.bot.harness import Database, process_env, seed_chat, shipped_library
+from tests.e2e.wallclock import NO_QUIET_HOURS, content_reviewed_on, send_day_far_from
 from tests.fakebotapi import FakeBotAPI
 
 REPO = Path(__file__).resolve().parents[2]
@@ -67,30 +70,32 @@ async def test_run_answers_start_and_stops_cleanly_on_sigterm(tmp_path: Path) ->
         assert (tmp_path / "bot.db").is_file()
 
 
-async def test_send_only_sends_and_a_second_sqlite_process_is_refused(tmp_path: Path) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    from domain.migrations import upgrade_async
-    from scheduler.broadcast import BroadcastFilter, plan_broadcast
-    from tests.bot.harness import Database, seed_chat, shipped_library
-
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    await upgrade_async(url)
-    database = Database(url, clock=lambda: datetime.now(UTC))
+async def test_send_only_sends_and_a_second_sqlite_process_is_refused(
+    tmp_path: Path, migrated_sqlite_url: str
+) -> None:
+    # The process plans and sends on the real clock: the chat has no quiet hours and no send
+    # day near, and the content is in review, so the broadcast goes out at any hour and date.
+    now = datetime.now(UTC)
+    url = migrated_sqlite_url
+    database = Database(url, clock=lambda: now)
     try:
-        await seed_chat(database, 4242, born=datetime.now(UTC).date() - timedelta(days=30))
+        await seed_chat(
+            database,
+            4242,
+            born=now.date() - timedelta(days=30),
+            quiet=NO_QUIET_HOURS,
+            days=send_day_far_from(now),
+        )
         tip = shipped_library().tips["h-safe-sleep-on-back"]
-        now = datetime.now(UTC)
-        await plan_broadcast(database.sessions, tip, BroadcastFilter(), now=now, dry_run=False)
+        plan = await plan_broadcast(
+            database.sessions, tip, BroadcastFilter(), now=now, dry_run=False
+        )
+        assert (plan.planned, plan.at_night) == (1, 0)
     finally:
         await database.close()
+    content = content_reviewed_on(now.date(), tmp_path / "content")
     async with FakeBotAPI() as api:
-        env = process_env(
-            api,
-            url,
-            QUIET_HOURS_START="00:00",
-            QUIET_HOURS_END="00:00",
-        )
+        env = process_env(api, url, CONTENT_DIR=str(content))
         sender = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -119,7 +124,11 @@ async def test_send_only_sends_and_a_second_sqlite_process_is_refused(tmp_path: 
             out, err = await asyncio.wait_for(second.communicate(), 60)
             assert second.returncode == 1
             assert "another tipsbot process is already using this SQLite database" in err.decode()
-            assert "Traceback" not in err.decode() + out.decode()
+            said = err.decode() + out.decode()
+            assert "Traceback" not in said
+            # Refused before it touched the database: nothing opened, so nothing to close.
+            assert "database closed" not in said
+            assert "migrat" not in said.lower()
             assert not any(c.method == "getUpdates" for c in api.calls)  # send-only never polls
             sender.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(sender.wait(), 30) == 0

@@ -71,9 +71,10 @@ Kinds: 429, blocked, deactivated, kicked, chat_not_found, 5xx (502), reset (conn
 before processing, nothing recorded in ``sent``), lost (processed and recorded, connection
 closed instead of the answer), hang (same, after ``hang_seconds``), error (any ``status``,
 ``description``, ``parameters``). A rule without ``method`` never hits getUpdates.
-``latency=(min, max)`` delays every answer (seeded RNG). ``enforce_limits=True`` (or a
-:class:`FloodLimits`) answers 429 above 30 sends/s overall (1000/s with allow_paid_broadcast),
-1/s per private chat, 20/min per group, counted on arrival.
+``latency=(min, max)`` delays every request before it arrives (seeded RNG).
+``enforce_limits=True`` (or a :class:`FloodLimits`, each limit with its switch) answers 429
+above 30 messages/s overall, sends and edits together (1000/s with allow_paid_broadcast), 1/s
+per private chat, 20/min per group, counted on arrival.
 
 Standalone (benchmarks)::
 

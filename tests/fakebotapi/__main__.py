@@ -14,7 +14,7 @@ import gc
 import signal
 import sys
 
-from ._faults import FAULT_KINDS, SEND_METHODS
+from ._faults import FAULT_KINDS, SEND_METHODS, FloodLimits
 from .server import FakeBotAPI
 
 
@@ -58,6 +58,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--enforce-limits", action="store_true", help="answer 429 above Telegram's flood limits"
     )
+    parser.add_argument("--limit", type=int, default=30, help="messages/s overall (free)")
+    parser.add_argument("--paid-limit", type=int, default=1000, help="with allow_paid_broadcast")
+    parser.add_argument("--no-chat-limit", action="store_true", help="no 1/s per private chat")
+    parser.add_argument("--no-group-limit", action="store_true", help="no 20/min per group")
     parser.add_argument("--unknown-chats", choices=("create", "not_found"), default="create")
     parser.add_argument("--no-record-calls", action="store_true", help="keep counts only")
     parser.add_argument("--seed", type=int, default=0)
@@ -72,7 +76,16 @@ async def serve(args: argparse.Namespace) -> None:
         latency=args.latency,
         seed=args.seed,
         unknown_chats=args.unknown_chats,
-        enforce_limits=args.enforce_limits,
+        enforce_limits=(
+            FloodLimits(
+                overall_per_second=args.limit,
+                paid_per_second=args.paid_limit,
+                per_chat=not args.no_chat_limit,
+                per_group=not args.no_group_limit,
+            )
+            if args.enforce_limits
+            else False
+        ),
         record_calls=not args.no_record_calls,
     )
     methods = [m for m in args.fault_methods.split(",") if m]

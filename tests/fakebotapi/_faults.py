@@ -31,6 +31,22 @@ REJECTING_KINDS = frozenset(
     {"429", "blocked", "deactivated", "kicked", "chat_not_found", "5xx", "error"}
 )
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto"})
+# What Telegram's flood control counts: every message the bot sends or changes, whatever the
+# code path (replies, edits, broadcasts). Not counted: chat actions, callback answers, reads.
+COUNTED_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendMediaGroup",
+        "copyMessage",
+        "forwardMessage",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageMedia",
+        "editMessageReplyMarkup",
+    }
+)
 # Faults without an explicit method never hit polling: a test that wants a flaky getUpdates
 # says so with method="getUpdates".
 _UNTARGETED_EXEMPT = frozenset({"getupdates"})
@@ -206,21 +222,27 @@ class Faults:
 
 @dataclass(slots=True, frozen=True)
 class FloodLimits:
-    """Telegram's documented flood limits, enforced on arrival of each send (sendMessage, ...).
+    """Telegram's flood limits, enforced on the arrival time of each counted request
+    (`COUNTED_METHODS`: sends and edits alike, whichever code path made them).
 
-    All sends together stay under ``paid_per_second``; sends without ``allow_paid_broadcast``
-    also under ``overall_per_second``. ``slack`` seconds of timer jitter are forgiven per window.
+    One limit over all of a bot's messages: all together stay under ``paid_per_second``; those
+    without ``allow_paid_broadcast`` also under ``overall_per_second``. Each limit has its
+    switch: ``overall`` (the bot-wide limits), ``per_chat`` (``private_per_second`` in one
+    private chat), ``per_group`` (``group_per_minute`` in one group or channel).
     """
 
     overall_per_second: int = 30
     paid_per_second: int = 1000
     private_per_second: int = 1
     group_per_minute: int = 20
-    slack: float = 0.01
+    overall: bool = True
+    per_chat: bool = True
+    per_group: bool = True
 
 
 class FloodLimiter:
-    """Sliding windows of arrival times; O(1) amortised per send."""
+    """Sliding windows of arrival times; O(1) amortised per request. Arrival times must be
+    passed in non-decreasing order (the server checks each request as it arrives)."""
 
     def __init__(self, limits: FloodLimits) -> None:
         self.limits = limits
@@ -229,39 +251,48 @@ class FloodLimiter:
         self._per_chat: dict[int | str, deque[float]] = {}
         self.rejected = 0
 
-    def _retry_after(self, times: deque[float], now: float, window: float, cap: int) -> int | None:
-        cutoff = now - window + self.limits.slack
+    @staticmethod
+    def _retry_after(times: deque[float], now: float, window: float, cap: int) -> int | None:
+        cutoff = now - window
         while times and times[0] <= cutoff:
             times.popleft()
         if len(times) < cap:
             return None
         return max(1, math.ceil(times[0] - cutoff))
 
-    def check(self, key: int | str | None, paid: bool, now: float) -> int | None:
-        """None if the send may go (and count it), else the retry_after to answer with."""
+    def _chat_window(self, key: int | str | None) -> tuple[deque[float], float, int] | None:
+        if key is None:
+            return None
         limits = self.limits
-        chat_times = None
-        if key is not None:
-            chat_times = self._per_chat.get(key)
-            if chat_times is None:
-                chat_times = self._per_chat[key] = deque()
-            if isinstance(key, int) and key > 0:
-                window, cap = 1.0, limits.private_per_second
-            else:
-                window, cap = 60.0, limits.group_per_minute
-            retry = self._retry_after(chat_times, now, window, cap)
+        private = isinstance(key, int) and key > 0
+        if (private and not limits.per_chat) or (not private and not limits.per_group):
+            return None
+        times = self._per_chat.get(key)
+        if times is None:
+            times = self._per_chat[key] = deque()
+        if private:
+            return times, 1.0, limits.private_per_second
+        return times, 60.0, limits.group_per_minute
+
+    def check(self, key: int | str | None, paid: bool, now: float) -> int | None:
+        """None if the request may go (and count it), else the retry_after to answer with."""
+        limits = self.limits
+        chat = self._chat_window(key)
+        if chat is not None:
+            retry = self._retry_after(chat[0], now, chat[1], chat[2])
             if retry is not None:
                 self.rejected += 1
                 return retry
-        # Every send counts against the paid ceiling; free ones also against the free limit.
-        retry = self._retry_after(self._all, now, 1.0, limits.paid_per_second)
-        if retry is None and not paid:
-            retry = self._retry_after(self._free, now, 1.0, limits.overall_per_second)
-        if retry is not None:
-            self.rejected += 1
-            return retry
-        if chat_times is not None:
-            chat_times.append(now)
+        if limits.overall:
+            # Every message counts against the paid ceiling; free ones also against the limit.
+            retry = self._retry_after(self._all, now, 1.0, limits.paid_per_second)
+            if retry is None and not paid:
+                retry = self._retry_after(self._free, now, 1.0, limits.overall_per_second)
+            if retry is not None:
+                self.rejected += 1
+                return retry
+        if chat is not None:
+            chat[0].append(now)
         self._all.append(now)
         if not paid:
             self._free.append(now)

@@ -15,7 +15,7 @@ from aiohttp import web
 from telegram import Bot
 
 from ._control import add_control_routes
-from ._faults import REJECTING_KINDS, SEND_METHODS, FaultRule, Faults, FloodLimiter, FloodLimits
+from ._faults import COUNTED_METHODS, REJECTING_KINDS, FaultRule, Faults, FloodLimiter, FloodLimits
 from ._faults import chat_key as _chat_key
 from ._models import ApiError, CallRecord, SentMessage
 from ._params import json_response, read_params
@@ -220,37 +220,41 @@ class FakeBotAPI(World):
         return low if low >= high else self._latency_rng.uniform(low, high)
 
     async def _handle_bot(self, http: web.Request) -> web.StreamResponse:
-        arrival, wall = time.monotonic(), time.time()
+        # The network latency is spent before the request *arrives*: Telegram decides (and its
+        # flood windows count) on arrival, so requests that left evenly arrive bunched.
         method_name = http.match_info["method"]
         token_error = self._check_token(http.match_info["token"])
         entry = self._methods.get(method_name.lower())
         if token_error is None and entry is None:
             token_error = ApiError(404, "Not Found")
+        params: JSONDict = {}
+        files: dict[str, Any] = {}
+        if token_error is None:
+            try:
+                params, files = await read_params(http)
+            except ApiError as exc:
+                token_error = exc
+            except ConnectionError:  # the client went away before it finished sending
+                return self._drop(http, abort=True)
+        delay = self._delay()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        arrival, wall = time.monotonic(), time.time()
         if token_error is not None:
+            name = entry[0] if entry is not None else method_name
             self._record_call(
-                Request(method_name, {}, {}, arrival, wall),
-                token_error.status,
-                token_error.description,
+                Request(name, {}, {}, arrival, wall), token_error.status, token_error.description
             )
             return json_response(token_error.envelope(), token_error.status)
         assert entry is not None
         name, handler = entry
-        try:
-            params, files = await read_params(http)
-        except ApiError as exc:
-            self._record_call(Request(name, {}, {}, arrival, wall), exc.status, exc.description)
-            return json_response(exc.envelope(), exc.status)
         request = Request(name, params, files, arrival, wall)
 
-        # Decide on arrival (flood windows use arrival times); answer after the latency.
         key = _chat_key(params.get("chat_id"))
         rule = self.faults.pick(name, key)
         flood_retry = None
-        if rule is None and self.flood is not None and name in SEND_METHODS:
+        if rule is None and self.flood is not None and name in COUNTED_METHODS:
             flood_retry = self.flood.check(key, params.get("allow_paid_broadcast") is True, arrival)
-        delay = self._delay()
-        if delay > 0:
-            await asyncio.sleep(delay)
 
         if rule is not None and rule.kind == "reset":
             self._record_call(request, 0, None, "reset")

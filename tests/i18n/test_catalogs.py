@@ -88,5 +88,5 @@ def test_catalogs_compile_and_fall_back_to_the_default_language() -> None:
     assert catalogs.negotiate("pl") == "pl"
     assert catalogs.negotiate("pt-br") == "en"
     assert catalogs.negotiate(None) == "en"
-    assert catalogs.for_language("ur").is_rtl
+    assert catalogs.for_language("ur").locale.language == "ur"
     assert catalogs.for_language("pl").gettext("Done") != "Done"

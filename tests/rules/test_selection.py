@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.content.model import Tip
-from domain.selection import ChildStage, Profile, choose_next_tip, eligible_tips, stage_essentials
+from domain.selection import ChildStage, Profile, choose_next_tip, eligible_tips
 from tests.rules.factories import make_tip, months, years
 
 TODAY = date(2026, 11, 26)
@@ -106,7 +106,6 @@ def test_catch_up_gives_the_stage_essentials_first() -> None:
     essential = make_tip("must-know", child_age=(months(3), months(6)), essential=True, priority=2)
     nice = make_tip("nice", priority=5)
     assert choose_next_tip([essential, nice], profile(), TODAY, catch_up=True).id == "must-know"  # type: ignore[union-attr]
-    assert [t.id for t in stage_essentials([essential, nice], profile(), TODAY)] == ["must-know"]
 
 
 def test_several_children_each_get_their_stage_within_one_choice() -> None:

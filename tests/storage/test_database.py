@@ -12,7 +12,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.chats import count_rows
 from domain.db import create_engine, make_session_factory, read_session
-from domain.migrations import upgrade_async
 from domain.models import Chat, ChatTopic, Child, Delivery, Feedback, Schedule
 
 
@@ -116,9 +115,8 @@ async def test_deleting_a_chat_removes_every_personal_row(
             assert count == 0, table.__name__
 
 
-async def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_url: str) -> None:
-    await upgrade_async(sqlite_url)
-    engine = create_engine(sqlite_url)
+async def test_sqlite_runs_in_wal_with_foreign_keys(migrated_sqlite_url: str) -> None:
+    engine = create_engine(migrated_sqlite_url)
     try:
         async with engine.connect() as conn:
             assert (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
@@ -128,10 +126,10 @@ async def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_url: str) -> None:
         await engine.dispose()
 
 
-async def test_sqlite_concurrent_writers_wait_instead_of_failing(sqlite_url: str) -> None:
+async def test_sqlite_concurrent_writers_wait_instead_of_failing(migrated_sqlite_url: str) -> None:
     """Two engines (as two processes would) write at once: BEGIN IMMEDIATE serialises them."""
-    await upgrade_async(sqlite_url)
-    engines: list[AsyncEngine] = [create_engine(sqlite_url), create_engine(sqlite_url)]
+    url = migrated_sqlite_url
+    engines: list[AsyncEngine] = [create_engine(url), create_engine(url)]
     factories = [make_session_factory(e) for e in engines]
 
     async def writer(factory: async_sessionmaker[AsyncSession], base: int) -> None:

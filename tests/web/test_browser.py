@@ -24,7 +24,6 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
 from bot.web.server import WebServer, build_web_app
-from domain.migrations import upgrade
 from domain.models import ChatStatus, DeliveryStatus
 from tests.bot.harness import Database, FakeClock, seed_chat, shipped_library
 from tests.web.conftest import NOW, PASSWORD, USER, add_delivery, make_services
@@ -139,15 +138,13 @@ class BackgroundSite:
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[BackgroundSite]:
+def site(migrated_sqlite_url: str) -> Iterator[BackgroundSite]:
     if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
         pytest.skip(
             "the browser test needs Debian's Chromium and ChromeDriver: "
             "apt-get install chromium chromium-driver (as root; CI installs them)"
         )
-    url = f"sqlite+aiosqlite:///{tmp_path / 'dashboard.db'}"
-    upgrade(url)
-    background = BackgroundSite(url)
+    background = BackgroundSite(migrated_sqlite_url)
     background.start()
     try:
         yield background
