@@ -24,6 +24,7 @@ class PendingInput:
     kind: str  # "due", "birth", "edit:<child id>", "time", "timezone"
     menu_message_id: int | None  # the menu to update once the answer arrives
     return_to: Menu  # the menu shown again once answered
+    asked_by: int | None = None  # in a group, the admin whose answer it waits for
 
 
 class ChatData:

@@ -64,6 +64,7 @@ STEPS: dict[Menu, frozenset[str]] = {
 }
 ChildAction = Literal["open", "edit", "changed", "remove"]
 DateKind = Literal["due", "birth"]
+ChildAnswer = Literal["due", "birth", "skip"]
 Question = Literal["time", "timezone"]
 PauseLength = Literal["1w", "2w", "1m", "on"]
 SettingsTarget = Literal[
@@ -81,6 +82,7 @@ SettingsTarget = Literal[
 STEP_NAMES: tuple[StepName, ...] = get_args(StepName)
 CHILD_ACTIONS: tuple[ChildAction, ...] = get_args(ChildAction)
 DATE_KINDS: tuple[DateKind, ...] = get_args(DateKind)
+CHILD_ANSWERS: tuple[ChildAnswer, ...] = get_args(ChildAnswer)
 QUESTIONS: tuple[Question, ...] = get_args(Question)
 PAUSE_LENGTHS: tuple[PauseLength, ...] = get_args(PauseLength)
 SETTINGS_TARGETS: tuple[SettingsTarget, ...] = get_args(SettingsTarget)
@@ -359,6 +361,23 @@ class ChildList(Button):
 
 
 @dataclass(frozen=True, slots=True)
+class ChildQuestion(Button):
+    """The deep-link welcome's question: expecting, a baby or child, or skip ("ob:kid:due")."""
+
+    answer: ChildAnswer
+
+    def parts(self) -> tuple[str | int, ...]:
+        return (Menu.ONBOARDING.value, "kid", self.answer)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self | None:
+        if parts[0] != Menu.ONBOARDING or len(parts) != 3 or parts[1] != "kid":
+            return None
+        answer = _choice(parts[2], CHILD_ANSWERS)
+        return None if answer is None else cls(answer)
+
+
+@dataclass(frozen=True, slots=True)
 class Language(Button):
     """The chat's language ("lg:cy")."""
 
@@ -511,6 +530,7 @@ AnyButton = (
     | ChildButton
     | AddChild
     | ChildList
+    | ChildQuestion
     | Language
     | Region
     | Pause

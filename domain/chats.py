@@ -26,6 +26,7 @@ from domain.models import (
     ChatStatus,
     ChatTopic,
     Child,
+    ChildPrompt,
     Delivery,
     DeliveryAttempt,
     Feedback,
@@ -145,6 +146,9 @@ async def create_new_chats(
     ]
     if not rows:
         return {}
+    for row, new in zip(rows, wanted.values(), strict=True):
+        if new.active:  # a deep link: its welcome asks about a child (domain.child_prompt)
+            row.child_prompt = ChildPrompt.ASKED.value
     session.add_all(rows)
     await session.flush()
     profiles: dict[int, ChatProfile] = {}

@@ -30,6 +30,14 @@ class ChatStatus(StrEnum):
     BLOCKED = "blocked"  # Telegram refuses: blocked, deactivated, kicked, chat not found
 
 
+class ChildPrompt(StrEnum):
+    """Where a chat stands with the "expecting, or a baby or child?" question of a deep link."""
+
+    NONE = "none"  # never asked this way (the walk-through has its own children step)
+    ASKED = "asked"  # asked in the welcome; asked once more after a few tips if still no child
+    REASKED = "reasked"  # asked once more: never again
+
+
 class DeliveryStatus(StrEnum):
     PLANNED = "planned"
     SENDING = "sending"
@@ -68,6 +76,12 @@ class Chat(SQLModel, table=True):
     paused_until: datetime | None = Field(default=None, sa_column=_utc())
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
     status_changed_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    child_prompt: str = Field(
+        default=ChildPrompt.NONE.value,
+        max_length=8,
+        index=True,
+        sa_column_kwargs={"server_default": ChildPrompt.NONE.value},
+    )
 
 
 class Schedule(SQLModel, table=True):

@@ -22,6 +22,7 @@ from domain.content.model import Library
 from domain.i18n import Catalogs
 from domain.models import SystemEvent
 from domain.settings import Settings
+from scheduler.child_prompt import Pacing, ask_again
 from scheduler.dispatcher import DispatchConfig, Dispatcher
 from scheduler.flood import FloodBudget
 from scheduler.housekeeping import resume_ended_pauses
@@ -93,6 +94,7 @@ class DeliveryEngine:
         self.library = library
         self.clock = clock
         self.bot = bot
+        self.catalogs = catalogs
         self.holder = holder or new_holder()
         self.dispatcher = Dispatcher(
             bot=bot,
@@ -142,10 +144,25 @@ class DeliveryEngine:
             )
             if report.planned:
                 log.info("planned %d tip(s) for %d due chat(s)", report.planned, report.chats_due)
+            await self.ask_about_children(now)
         depth = await queue_depth(self.sessions)
         warning = await self.check_capacity(depth, now)
         self.last_tick = now
         return TickReport(report, resumed, depth, warning)
+
+    async def ask_about_children(self, now: datetime) -> None:
+        """Ask once more, with the tips' pacing, the families that skipped the question about
+        a child in the deep-link welcome and have had a few tips since (planner only)."""
+        dispatcher = self.dispatcher
+        asked = await ask_again(
+            sessions=self.sessions,
+            bot=self.bot,
+            catalogs=self.catalogs,
+            pacing=Pacing(dispatcher.pacer, dispatcher.budget, dispatcher.monotonic),
+            now=now,
+        )
+        if asked:
+            log.info("asked %d chat(s) once more about a child", asked)
 
     async def check_capacity(self, depth: int, now: datetime) -> str | None:
         rate = self.settings.effective_send_rate

@@ -7,10 +7,12 @@ privacy mode). No names are asked or stored.
 from __future__ import annotations
 
 import contextlib
+import html
 from datetime import date, datetime
 from functools import partial
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Chat, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -143,7 +145,11 @@ async def ask_for_date(
     _ = t.gettext
     query = update.callback_query
     menu = query.message if query is not None and isinstance(query.message, Message) else None
-    context.chat_state.pending = PendingInput(kind, menu.message_id if menu else None, back_to)
+    chat, user = update.effective_chat, update.effective_user
+    asked_by = user.id if user is not None and chat is not None and chat.type != "private" else None
+    context.chat_state.pending = PendingInput(
+        kind, menu.message_id if menu else None, back_to, asked_by
+    )
     question = (
         _("When is the baby due? Send the date, for example 3 April 2026.")
         if kind == "due"
@@ -155,13 +161,21 @@ async def ask_for_date(
 
 
 async def show_question(update: Update, context: BotContext, question: str) -> None:
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(
-            chat.id,
-            question,
-            reply_markup=ForceReply(selective=True, input_field_placeholder="3/4/2025"),
-        )
+    """Send the question with a ForceReply. In a group it names the admin who asked, so the
+    reply box opens for them alone (a selective ForceReply reaches mentioned users) and their
+    answer, a reply to the bot, reaches it under privacy mode."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None:
+        return
+    text, parse_mode = question, None
+    if chat.type != Chat.PRIVATE and user is not None:
+        text, parse_mode = f"{user.mention_html()} {html.escape(question)}", ParseMode.HTML
+    await context.bot.send_message(
+        chat.id,
+        text,
+        parse_mode=parse_mode,
+        reply_markup=ForceReply(selective=True, input_field_placeholder="3/4/2025"),
+    )
 
 
 def date_problem_text(problem: DateProblem, t: Translator) -> str:

@@ -1,20 +1,25 @@
 """/start: greet, then topics -> children -> how often -> what time -> a confirmed summary.
 
 With the defaults (all topics, no child, 3 a week, 10:00) it is four taps. `/start TOPIC` (a
-deep link from a poster or QR code) subscribes straight to that topic with the default schedule.
+deep link from a poster or QR code) subscribes straight to that topic with the default schedule
+and asks, in one tap, about a child: expecting (the due-date step), a baby or child (the
+birth-date step) or skip. Tips flow meanwhile; a family that skips is asked once more after a
+few tips (scheduler.child_prompt), and never again.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from functools import partial
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
-from bot.handlers.children import children_view, describe_child
+from bot.handlers.children import ask_for_date, children_view, describe_child
 from bot.handlers.common import (
     Reply,
     answer,
@@ -33,11 +38,13 @@ from bot.handlers.schedule import (
 )
 from bot.handlers.topics import toggle_topic, topic_keyboard, topics_text
 from bot.texts import schedule_line, topics_line, when_line
-from domain.buttons import Frequency, Menu, SendTime, Step, ToggleTopic, parse
+from domain.buttons import ChildQuestion, Frequency, Menu, SendTime, Step, ToggleTopic, parse
 from domain.cadence import FREQUENCY_PRESETS
 from domain.chats import ChatProfile, activate, set_topics
+from domain.child_prompt import note_asked
 from domain.content.model import Library
 from domain.i18n import Translator
+from scheduler.child_prompt import question_keyboard, question_text
 
 STEPS = 4
 
@@ -102,8 +109,9 @@ def topics_step(
 
 
 async def subscribe_by_link(update: Update, context: BotContext, topic_id: str) -> None:
-    """A deep link: subscribe to one topic with the default schedule, say so. A new chat is
-    created, subscribed, together with the other new chats of the moment (bot.intake)."""
+    """A deep link: subscribe to one topic with the default schedule, say so, and ask about a
+    child unless the chat has one already. A new chat is created, subscribed and marked as
+    asked, together with the other new chats of the moment (bot.intake)."""
     now = context.services.clock()
     profile = await create_new_chat(update, context, topics=frozenset({topic_id}), subscribe=True)
     if profile is None:  # a chat we know (or a failed batch: alone, errors are reported)
@@ -115,25 +123,41 @@ async def subscribe_by_link(update: Update, context: BotContext, topic_id: str) 
                 await set_topics(session, chat_id=profile.chat.id, topics=topics)
                 profile = replace(profile, topics=topics)
             await activate(session, chat=profile.chat, now=now)
+            if not profile.children:
+                note_asked(profile.chat)
             await session.commit()
     chat = profile.chat
+    asking = not profile.children
     topic = context.services.library.current.topics[topic_id]
     t = context.services.catalogs.for_language(chat.language)
     _ = t.gettext
-    await show(
-        update,
-        "\n".join(
-            [
-                greeting(t),
-                "",
-                _("You're subscribed to %(topic)s.")
-                % {"topic": f"{topic.emoji} <b>{topic.name(t.language)}</b>"},
-                schedule_line(profile, t),
-                when_line(next_tip_at(profile, now), profile.chat.timezone, t),
-                _("Add a child, other topics or change the days with /settings."),
-            ]
-        ),
-    )
+    lines = [
+        greeting(t),
+        "",
+        _("You're subscribed to %(topic)s.")
+        % {"topic": f"{topic.emoji} <b>{topic.name(t.language)}</b>"},
+        schedule_line(profile, t),
+        when_line(next_tip_at(profile, now), profile.chat.timezone, t),
+    ]
+    if asking:
+        await show(update, "\n".join([*lines, "", question_text(t)]), question_keyboard(t))
+    else:
+        lines.append(_("Add a child, other topics or change the days with /settings."))
+        await show(update, "\n".join(lines))
+
+
+async def skipped(update: Update, t: Translator) -> None:
+    """The question was skipped: its buttons go, and a word on where to add a child later."""
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        with contextlib.suppress(BadRequest):  # already without buttons
+            await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.reply_text(
+            t.gettext(
+                "No problem: you'll get tips for every family. "
+                "You can add a due date or a birth date any time with /children."
+            )
+        )
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -199,6 +223,11 @@ async def onboarding_button(update: Update, context: BotContext) -> None:
             case SendTime(menu=Menu.ONBOARDING, hhmm=hhmm) if hhmm in TIME_PRESETS:
                 profile = await change_schedule(unit, now, send_time=hhmm)
                 reply = partial(show_time, update, profile, t)
+            case ChildQuestion(answer="skip"):
+                context.chat_state.pending = None
+                reply = partial(skipped, update, t)
+            case ChildQuestion(answer="due" | "birth" as kind):
+                reply = partial(ask_for_date, update, context, kind, Menu.CHILDREN, t)
             case Step(menu=Menu.ONBOARDING, name="confirm"):
                 profile = await unit.profile()
                 await activate(unit.session, chat=unit.chat, now=now)

@@ -20,6 +20,8 @@ async def on_text(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if user is None or chat is None:
         return
+    if pending.asked_by is not None and pending.asked_by != user.id:
+        return  # a group's date question waits for the admin who asked it
     if not await context.bot_data.admins.is_admin(context.bot, chat, user.id):
         return  # in a group, only admins answer the bot's setup questions
     if pending.kind in ("time", "timezone"):

@@ -13,6 +13,7 @@ from domain.buttons import (
     Ask,
     ChildButton,
     ChildList,
+    ChildQuestion,
     Feedback,
     Frequency,
     Language,
@@ -114,11 +115,20 @@ def test_data_sent_before_parses_to_the_same_button_and_packs_back(
         "tr:y:L TALK",
         "tr:y:l-talk:extra",
         "bc:go:",
+        "ob:kid:maybe",  # not an answer to the question about a child
+        "ob:kid:due:x",
         "zz:begin",
     ],
 )
 def test_unreadable_or_forged_data_is_none(data: str | None) -> None:
     assert parse(data) is None
+
+
+@pytest.mark.parametrize("answer", ["due", "birth", "skip"])
+def test_the_question_about_a_child_packs_and_parses_back(answer: str) -> None:
+    button = ChildQuestion(answer)  # type: ignore[arg-type]
+    assert button.pack() == f"ob:kid:{answer}"
+    assert parse(button.pack()) == button
 
 
 def test_a_button_of_another_kind_is_not_parsed_as_this_kind() -> None:
