@@ -40,6 +40,9 @@ def pressed_by_admin(update: Update, admin_user_ids: frozenset[int]) -> bool:
     )
 
 
+MAX_ECHO = 80  # characters of an unknown tip id repeated back
+
+
 async def preview_command(update: Update, context: BotContext) -> None:
     """Send one tip as subscribers would get it: /preview ID [language]."""
     where = await here(update, context)
@@ -53,7 +56,9 @@ async def preview_command(update: Update, context: BotContext) -> None:
         return
     tip = library.tips.get(args[0])
     if tip is None:
-        await message.reply_text(f"No tip with id {args[0]!r}.")
+        # Echo at most a tip id's worth: an argument may be as long as a whole message.
+        shown = args[0] if len(args[0]) <= MAX_ECHO else args[0][:MAX_ECHO] + "…"
+        await message.reply_text(f"No tip with id {shown!r}.")
         return
     language = args[1] if len(args) > 1 else where.t.language
     try:

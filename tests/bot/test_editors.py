@@ -30,6 +30,16 @@ async def test_preview_is_for_admins_only(migrated_url: str) -> None:
         assert "/help" in reply.plain_text  # the ordinary unknown-command reply
 
 
+async def test_preview_of_an_unknown_id_repeats_only_its_start(migrated_url: str) -> None:
+    """Found by fuzzing: a /preview argument as long as a message was echoed back whole, over
+    Telegram's 4,096-character limit, so the admin got no answer at all."""
+    async with running_bot(migrated_url, admin_user_ids=frozenset({ADMIN_ID})) as bot:
+        editor = bot.api.make_user("Eve", user_id=ADMIN_ID, language_code="en")
+        reply = await bot.say(editor, "/preview " + "x" * 4080)
+        assert reply.plain_text.startswith("No tip with id 'xxxx")
+        assert len(reply.plain_text) < 200
+
+
 async def test_hot_reload_swaps_in_edits_and_keeps_the_last_good_version(
     migrated_url: str, tmp_path: Path
 ) -> None:
