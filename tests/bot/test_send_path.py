@@ -164,6 +164,23 @@ def sender(bot: Harness) -> DeliveryEngine:
     return engine
 
 
+async def in_flight(bot: Harness, holder: str, *, seconds: float = 20.0) -> None:
+    """Wait until `holder` has rows marked 'sending' (their requests leaving), on any machine
+    load: a fixed sleep let a slow send-due start after the bot had claimed everything."""
+    async with asyncio.timeout(seconds):
+        while True:
+            async with bot.services.sessions() as session:
+                sending = await session.exec(
+                    select(Delivery.id).where(
+                        col(Delivery.claimed_by) == holder,
+                        col(Delivery.status) == DeliveryStatus.SENDING.value,
+                    )
+                )
+                if sending.first() is not None:
+                    return
+            await asyncio.sleep(0.01)
+
+
 async def plan_for(bot: Harness, ids: list[int]) -> None:
     for telegram_id in ids:
         await seed_chat(bot.services, telegram_id, born=bot.clock.now.date() - timedelta(days=60))
@@ -183,7 +200,7 @@ async def test_send_due_beside_a_running_bot_keeps_its_outcomes(migrated_url: st
         bot.api.latency = (0.6, 0.6)
         send_due = sender(bot)
         due = asyncio.create_task(send_due.send_due())
-        await asyncio.sleep(0.3)  # send-due has claimed the rows; its requests are in flight
+        await in_flight(bot, send_due.holder)  # send-due has claimed rows and sent requests
         async with delivering(bot):  # the bot starts: it recovers claims of processes gone
             claimed = await due
         await send_due.stop()
