@@ -23,7 +23,7 @@ from datetime import date, timedelta
 
 from domain.content.index import TipIndex
 from domain.content.model import Tip
-from domain.schoolyear import CUTOFFS, school_place
+from domain.schoolyear import CUTOFFS, TERM_ORDER, school_place
 
 CLOSING_DAYS = 14
 # A new family's first few tips are its stage's essentials: a short catch-up, not a flood.
@@ -158,14 +158,31 @@ def _is_grown_out(tip: Tip, profile: Profile, today: date) -> bool:
         if age is not None:
             if tip.child_age is not None and age < tip.child_age.until_days:
                 return False
+            if _school_window_ahead(tip, child, profile.region, today):
+                return False
         elif week is not None:
-            if tip.child_age is not None or (
-                tip.pregnancy is not None and week < tip.pregnancy.until_week
+            if (
+                tip.child_age is not None
+                or (tip.pregnancy is not None and week < tip.pregnancy.until_week)
+                or (tip.school_year is not None and profile.region in CUTOFFS)
             ):
                 return False
         else:
             return False
     return True
+
+
+def _school_window_ahead(tip: Tip, child: ChildStage, region: str, today: date) -> bool:
+    """The child (born) is in the tip's school-year window or will be in a later term."""
+    window = tip.school_year
+    if window is None or child.birth_date is None or region not in CUTOFFS:
+        return False
+    place = school_place(child.birth_date, region, today)
+    last_year = window.until_year - 1
+    if place.year != last_year:
+        return place.year < last_year
+    now = TERM_ORDER.index(place.term)
+    return any(TERM_ORDER.index(term) >= now for term in window.terms)
 
 
 def passed_series_parts(tips: Iterable[Tip], profile: Profile, today: date) -> frozenset[str]:

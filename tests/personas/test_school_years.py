@@ -2,8 +2,8 @@
 
 In the UK the first school year is set by the birth date and the nation's cut-off (see
 `stages.school_start`), so two children a few days apart in age can start a year apart. The
-library still targets these tips by age in months, so the assertions about the school year
-itself are expected to fail until school years land (issue 15); the deadline test passes now.
+library targets these tips by school year (`audience: {school_year: ...}`) and nation
+deadlines, and the selection places each child in its year group (issue 15).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from domain.timeline import Step
 from tests.personas.families import BY_NAME, END, FAMILIES, START, Family
-from tests.personas.stages import school_start
+from tests.personas.stages import school_start, year_before_school
 
 # Tips about getting ready for, applying to, or choosing when to start the first school year.
 SCHOOL_READINESS = frozenset(
@@ -49,13 +49,12 @@ SCHOOL_FAMILIES = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="needs school years (issue 15)")
 @pytest.mark.parametrize("family", SCHOOL_FAMILIES, ids=lambda f: f.name)
 def test_school_readiness_tips_only_in_the_year_before_school(
     family: Family, years: dict[str, list[Step]]
 ) -> None:
-    starts = [
-        school_start(child.birth_date, family.region)
+    years_before = [
+        year_before_school(child.birth_date, family.region)
         for child in family.children
         if child.birth_date is not None
     ]
@@ -64,7 +63,7 @@ def test_school_readiness_tips_only_in_the_year_before_school(
         for step in years[family.name]
         if step.tip is not None
         and step.tip.id in SCHOOL_READINESS
-        and not any(start - SCHOOL_YEAR <= step.at.date() < start for start in starts)
+        and not any(first <= step.at.date() < start for first, start in years_before)
     ]
     assert wrong == []
 
