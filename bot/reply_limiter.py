@@ -42,6 +42,7 @@ Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
 CHAT_INTERVAL = 1.0
 GROUP_PER_MINUTE = 20
 GROUP_WINDOW = 60.0
+PRUNE_AT = 10_000  # chats remembered before the ones idle for GROUP_WINDOW are dropped
 TYPING_AFTER = 1.0
 TYPING_EVERY = 4.5  # a chat action shows for about 5 s
 MAX_NETWORK_RETRIES = 6
@@ -54,6 +55,7 @@ class ReplyLimiter(BaseRateLimiter[None]):
         self.budget = budget
         self.monotonic = monotonic
         self._in_chat: dict[object, deque[float]] = {}
+        self._prune_at = PRUNE_AT
         self._typing_tasks: set[asyncio.Task[None]] = set()
 
     async def initialize(self) -> None:
@@ -120,9 +122,12 @@ class ReplyLimiter(BaseRateLimiter[None]):
         return departed
 
     def _remember(self, chat_id: object, departed: float) -> None:
-        if len(self._in_chat) > 10_000:
+        if len(self._in_chat) > self._prune_at:
             cutoff = departed - GROUP_WINDOW
             self._in_chat = {c: d for c, d in self._in_chat.items() if d and d[-1] > cutoff}
+            # Next time at twice what is left: with more than PRUNE_AT chats active within the
+            # window, pruning on every reply made each one cost O(chats) (a /start storm).
+            self._prune_at = max(PRUNE_AT, 2 * len(self._in_chat))
         sends = self._in_chat.get(chat_id)
         if sends is None:
             sends = self._in_chat[chat_id] = deque()
