@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 import socket
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -21,6 +19,7 @@ from domain.db import create_engine, make_session_factory
 from domain.i18n import Catalogs
 from domain.settings import load_settings
 from tests.bot.harness import START, Database, FakeClock, process_env, seed_chat, shipped_library
+from tests.e2e.tipsbot_process import DEVNULL, running_tipsbot
 from tests.fakebotapi import FakeBotAPI
 
 TOKEN = "metrics-token-0123456789abcdef"
@@ -113,19 +112,15 @@ async def test_webhook_checks_the_secret_and_ignores_repeats(tmp_path: Path) -> 
             DASHBOARD_TOKEN=TOKEN,
             CONTENT_RELOAD_SECONDS="0",
         )
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
+        async with running_tipsbot(
             "run",
             "--webhook",
             "https://bot.example.org/telegram",
-            cwd=tmp_path,
             env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        try:
+            cwd=tmp_path,
+            stdout=DEVNULL,
+            stderr=DEVNULL,
+        ) as proc:
             hook = await api.wait_for_call(lambda c: c.method == "setWebhook", timeout=60)
             assert hook.params["url"] == "https://bot.example.org/telegram"
             secret = str(hook.params["secret_token"])
@@ -170,11 +165,6 @@ async def test_webhook_checks_the_secret_and_ignores_repeats(tmp_path: Path) -> 
                     assert response.status == 200  # acknowledged, so Telegram stops retrying
                 await asyncio.sleep(1.0)
                 assert len(api.messages_to(parent.id)) == 1  # ...but not processed twice
-            proc.send_signal(signal.SIGTERM)
-            assert await asyncio.wait_for(proc.wait(), 30) == 0
+            assert await proc.stop() == 0
             assert any(c.method == "deleteWebhook" for c in api.calls)
             assert not any(c.method == "getUpdates" for c in api.calls)
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
