@@ -13,12 +13,9 @@ from pathlib import Path
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.services import LibraryHolder, Services
 from bot.web.server import WebServer, build_web_app
-from domain.db import create_engine, make_session_factory
-from domain.i18n import Catalogs
 from domain.settings import load_settings
-from tests.bot.harness import START, Database, FakeClock, process_env, seed_chat, shipped_library
+from tests.bot.harness import START, Database, process_env, seed_chat, services_for
 from tests.e2e.tipsbot_process import DEVNULL, running_tipsbot
 from tests.fakebotapi import FakeBotAPI
 
@@ -28,15 +25,8 @@ TOKEN = "metrics-token-0123456789abcdef"
 @asynccontextmanager
 async def web_only(url: str, **settings: object) -> AsyncIterator[str]:
     config = load_settings(database_url=url, dashboard_token=TOKEN, **settings)
-    engine = create_engine(config.database_url)
-    services = Services(
-        settings=config,
-        db=engine,
-        sessions=make_session_factory(engine),
-        library=LibraryHolder(shipped_library()),
-        catalogs=Catalogs("en"),
-        clock=FakeClock(),
-    )
+    services = services_for(config)
+    engine = services.db
     server = WebServer(build_web_app(services), "127.0.0.1", 0)
     await server.start()
     try:
