@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Bot
 
 from bot.app import build_application
 from bot.context import TipsApplication
@@ -260,6 +261,19 @@ async def seed_chat(
             await set_status(session, chat=chat, status=status, now=now)
         await session.commit()
         return chat.id
+
+
+def engine_for(bot: Harness, sender: Bot | None = None) -> DeliveryEngine:
+    """A delivery engine on the harness's services and clock, not started; it sends through
+    `sender` (another process's Bot) when given, else through the bot's own."""
+    return DeliveryEngine(
+        settings=bot.services.settings,
+        bot=sender or bot.app.bot,
+        sessions=bot.services.sessions,
+        library=lambda: bot.services.library.current,
+        catalogs=bot.services.catalogs,
+        clock=bot.clock,
+    )
 
 
 @asynccontextmanager
