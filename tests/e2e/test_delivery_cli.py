@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import os
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from tests.bot.harness import REPO, Database, process_env, seed_chat
@@ -129,41 +129,23 @@ async def test_timeline_uses_the_delivery_rules(tmp_path: Path) -> None:
 async def test_deliveries_follow_prints_new_rows_and_purge_removes_old_ones(
     tmp_path: Path, migrated_sqlite_url: str
 ) -> None:
-    from datetime import UTC, datetime
-
-    from domain.models import Delivery
-
     url = migrated_sqlite_url
     database = Database(url)
     now = datetime.now(UTC)
     try:
         chat = await seed_chat(database, 7300, born=date(2026, 10, 1))
 
-        async def add(tip: str, planned: datetime, status: str = "sent") -> None:
-            async with database.sessions() as session:
-                session.add(
-                    Delivery(
-                        chat_id=chat,
-                        tip_id=tip,
-                        language="en",
-                        lane="scheduled",
-                        status=status,
-                        slot_at=planned,
-                        planned_at=planned,
-                        not_before=planned,
-                    )
-                )
-                await session.commit()
-
-        await add("t-first", now)
-        await add("t-ancient", now - timedelta(days=400))
+        await _add_delivery(database, chat, "t-first", status="sent", planned=now)
+        await _add_delivery(
+            database, chat, "t-ancient", status="sent", planned=now - timedelta(days=400)
+        )
         env = {**os.environ, "DATABASE_URL": url, "CONTENT_DIR": str(REPO / "content")}
         async with running_tipsbot(
             "deliveries", "--follow", "--format", "json", env=env, cwd=tmp_path, stderr=PIPE
         ) as follow:
             first = [json.loads(await follow.readline(30)) for _ in range(2)]
             assert {row["tip"] for row in first} == {"t-first", "t-ancient"}
-            await add("t-new", now)
+            await _add_delivery(database, chat, "t-new", status="sent", planned=now)
             fresh = json.loads(await follow.readline(30))
             assert fresh["tip"] == "t-new" and fresh["chat"] == 7300
         code, out, err = await run_tipsbot("db", "purge", env=env, cwd=tmp_path)
@@ -183,12 +165,10 @@ async def _add_delivery(
     status: str,
     error_description: str | None = None,
     reason: str | None = None,
+    planned: datetime = datetime(2026, 11, 26, 12, 0, tzinfo=UTC),
 ) -> int:
-    from datetime import UTC, datetime
-
     from domain.models import Delivery
 
-    planned = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     async with database.sessions() as session:
         row = Delivery(
             chat_id=chat,

@@ -64,21 +64,6 @@ class TipsbotProcess:
         return await asyncio.wait_for(self.process.wait(), seconds)
 
 
-async def start_tipsbot(
-    *args: str,
-    env: dict[str, str],
-    cwd: Path,
-    command: Sequence[str] = BOT,
-    stdout: int = PIPE,
-    stderr: int = STDOUT,
-    **options: Any,
-) -> asyncio.subprocess.Process:
-    """`python -m bot *args` (or `python *command *args`); stderr joins stdout by default."""
-    return await asyncio.create_subprocess_exec(
-        sys.executable, *command, *args, cwd=cwd, env=env, stdout=stdout, stderr=stderr, **options
-    )
-
-
 @asynccontextmanager
 async def running_tipsbot(
     *args: str,
@@ -89,10 +74,11 @@ async def running_tipsbot(
     stderr: int = STDOUT,
     **options: Any,
 ) -> AsyncIterator[TipsbotProcess]:
-    """The process for the block; one still running at the end gets SIGTERM, and SIGKILL
+    """`python -m bot *args` (or `python *command *args`; stderr joins stdout unless told
+    otherwise) for the block; one still running at the end gets SIGTERM, and SIGKILL
     when it has not stopped 30 seconds later."""
-    process = await start_tipsbot(
-        *args, env=env, cwd=cwd, command=command, stdout=stdout, stderr=stderr, **options
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, *command, *args, cwd=cwd, env=env, stdout=stdout, stderr=stderr, **options
     )
     try:
         yield TipsbotProcess(process)
@@ -114,9 +100,9 @@ async def run_tipsbot(
     seconds: float = 120,
     stderr: int = PIPE,
 ) -> tuple[int, str, str]:
-    """Run `python -m bot *args` to its end: exit code, stdout and stderr (empty when stderr
-    joined stdout)."""
-    process = await start_tipsbot(*args, env=env, cwd=cwd, stdin=PIPE, stderr=stderr)
-    out, err = await asyncio.wait_for(process.communicate(stdin.encode()), seconds)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), (err or b"").decode()
+    """Run `python -m bot *args` to its end (stopped if it takes over `seconds`): exit code,
+    stdout and stderr (empty when stderr joined stdout)."""
+    async with running_tipsbot(*args, env=env, cwd=cwd, stdin=PIPE, stderr=stderr) as bot:
+        out, err = await asyncio.wait_for(bot.process.communicate(stdin.encode()), seconds)
+    assert bot.returncode is not None
+    return bot.returncode, out.decode(), (err or b"").decode()
