@@ -556,6 +556,22 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+async def seed_writers(db: BenchDatabase, count: int, *, first_user: int, after: int) -> None:
+    """`count` parents who write to the bot (Telegram ids from `first_user`), seeded after the
+    `after` chats of a planned broadcast: none of them gets it, and their own schedule never
+    comes due (50 years ahead)."""
+    now = now_utc()
+    await asyncio.to_thread(
+        db.seed_subscribers,
+        count,
+        first_id=after + 1,
+        telegram_offset=first_user - after - 1,
+        next_slot_at=now.replace(year=now.year + 50),
+        today=now.date(),
+        now=now,
+    )
+
+
 async def seed_broadcast(db: BenchDatabase, count: int) -> tuple[int, float, float]:
     """`count` subscribers whose own schedule never comes due (50 years ahead), and the
     benchmark tip planned for all of them as a broadcast: only the broadcast reaches them.

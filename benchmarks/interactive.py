@@ -41,6 +41,7 @@ from benchmarks.common import (
     print_table,
     quick_flag,
     seed_broadcast,
+    seed_writers,
     tipsbot_env,
     verdict,
     write_results,
@@ -128,7 +129,6 @@ async def run(kind: DbKind, phase_s: float, rate: float) -> JSON:
     rng = random.Random(5)
     db = await BenchDatabase(kind, "interactive").open()
     try:
-        now = now_utc()
         chats = int(rate * (phase_s + 30))
         planned, _, _ = await seed_broadcast(db, chats)
         # Held back until the baseline phase is over (released with one UPDATE below).
@@ -136,15 +136,7 @@ async def run(kind: DbKind, phase_s: float, rate: float) -> JSON:
             db.execute, [("UPDATE delivery SET not_before = ?", (db.ts(HELD),))]
         )
         # The parents who write: seeded after the broadcast was planned, so they get none.
-        await asyncio.to_thread(
-            db.seed_subscribers,
-            USERS,
-            first_id=chats + 1,
-            telegram_offset=FIRST_USER - chats - 1,
-            next_slot_at=now.replace(year=now.year + 50),
-            today=now.date(),
-            now=now,
-        )
+        await seed_writers(db, USERS, first_user=FIRST_USER, after=chats)
         users = list(range(FIRST_USER, FIRST_USER + USERS))
         async with FakeServer(enforce_limits=True) as fake:
             for user in users:

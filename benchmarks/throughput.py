@@ -61,6 +61,7 @@ from benchmarks.common import (
     print_table,
     quick_flag,
     seed_broadcast,
+    seed_writers,
     self_cpu_seconds,
     self_peak_rss_mb,
     tipsbot_env,
@@ -112,16 +113,7 @@ async def run_tipsbot(
     try:
         planned, seeded_in, planned_in = await seed_broadcast(db, chats)
         if writers:  # parents who write; seeded after the broadcast was planned: they get none
-            now = now_utc()
-            await asyncio.to_thread(
-                db.seed_subscribers,
-                WRITERS,
-                first_id=chats + 1,
-                telegram_offset=WRITER - chats - 1,
-                next_slot_at=now.replace(year=now.year + 50),
-                today=now.date(),
-                now=now,
-            )
+            await seed_writers(db, WRITERS, first_user=WRITER, after=chats)
         async with FakeServer(enforce_limits=True) as fake:
             for user in writers:
                 await fake.post("users", {"id": user, "first_name": "Parent", "started": True})

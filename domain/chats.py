@@ -339,37 +339,36 @@ async def migrate_chat(
 async def record_feedback(
     session: AsyncSession, *, chat_id: int, tip_id: str, value: int, now: datetime
 ) -> None:
-    existing = (
-        await session.exec(
-            select(Feedback).where(col(Feedback.chat_id) == chat_id, col(Feedback.tip_id) == tip_id)
-        )
-    ).one_or_none()
-    if existing is None:
-        session.add(
-            Feedback(chat_id=chat_id, tip_id=tip_id, value=value, created_at=now, updated_at=now)
-        )
-    else:
-        existing.value = value
-        existing.updated_at = now
+    await _store_answer(session, Feedback, chat_id=chat_id, tip_id=tip_id, now=now, value=value)
 
 
 async def record_tried(
     session: AsyncSession, *, chat_id: int, tip_id: str, tried: bool, now: datetime
 ) -> None:
     """Store a chat's answer to "did you try it?" under a tip; a later answer replaces it."""
+    await _store_answer(session, TriedAnswer, chat_id=chat_id, tip_id=tip_id, now=now, tried=tried)
+
+
+async def _store_answer(
+    session: AsyncSession,
+    table: type[Feedback] | type[TriedAnswer],
+    *,
+    chat_id: int,
+    tip_id: str,
+    now: datetime,
+    **answer: Any,
+) -> None:
+    """A chat's answer about a tip, one row per chat and tip: added, or replaced in place."""
     existing = (
         await session.exec(
-            select(TriedAnswer).where(
-                col(TriedAnswer.chat_id) == chat_id, col(TriedAnswer.tip_id) == tip_id
-            )
+            select(table).where(col(table.chat_id) == chat_id, col(table.tip_id) == tip_id)
         )
     ).one_or_none()
     if existing is None:
-        session.add(
-            TriedAnswer(chat_id=chat_id, tip_id=tip_id, tried=tried, created_at=now, updated_at=now)
-        )
+        session.add(table(chat_id=chat_id, tip_id=tip_id, created_at=now, updated_at=now, **answer))
     else:
-        existing.tried = tried
+        for field, value in answer.items():
+            setattr(existing, field, value)
         existing.updated_at = now
 
 

@@ -10,6 +10,7 @@ import logging
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.tasks import cancel_and_wait
 from scheduler.ledger import Outcome, record_sent
 
 log = logging.getLogger(__name__)
@@ -34,10 +35,7 @@ class SentRecorder:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         await self.flush()
 
     async def add(self, delivery_id: int, outcome: Outcome) -> None:

@@ -7,7 +7,6 @@ when the row is missing), so two processes can never both hold it, on SQLite or 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import os
@@ -23,6 +22,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.models import Lease
+from domain.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +137,5 @@ class SenderLease:
 
     async def give_up(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         await release(self.sessions, name=SENDER_PREFIX + self.holder, holder=self.holder)

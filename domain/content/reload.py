@@ -15,7 +15,6 @@ With `previous=`, broken files keep their last good version in service.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -26,6 +25,7 @@ from domain.content.errors import Problem
 from domain.content.loader import load_library
 from domain.content.model import Library
 from domain.content.topics import TOPICS_FILE
+from domain.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -124,10 +124,7 @@ class LibraryWatcher:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
 
     async def __aenter__(self) -> LibraryWatcher:
         await self.start()

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Bot
 
 from bot.app import build_application
 from bot.context import TipsApplication
@@ -30,7 +31,7 @@ from domain.content.model import Library
 from domain.db import create_engine, make_session_factory
 from domain.i18n import Catalogs
 from domain.models import Chat, ChatStatus, Child, Schedule
-from domain.settings import load_settings
+from domain.settings import Settings, load_settings
 from scheduler.engine import DeliveryEngine
 from tests.fakebotapi import FakeBotAPI, polling
 from tests.fakebotapi._models import FakeUser, SentMessage
@@ -121,6 +122,22 @@ def button_data(message: SentMessage, label_part: str) -> str:
     raise AssertionError(f"no button with {label_part!r}; buttons: {labels}")
 
 
+def services_for(
+    config: Settings, *, library: Library | None = None, clock: FakeClock | None = None
+) -> Services:
+    """The services the bot and the web app run on, over a new engine for `config`'s database
+    (the caller disposes `services.db`), with the shipped library unless given one."""
+    engine = create_engine(config.database_url)
+    return Services(
+        settings=config,
+        db=engine,
+        sessions=make_session_factory(engine),
+        library=LibraryHolder(library or shipped_library()),
+        catalogs=Catalogs(config.default_language),
+        clock=clock or FakeClock(),
+    )
+
+
 @asynccontextmanager
 async def running_bot(
     database_url: str, *, library: Library | None = None, **settings: Any
@@ -133,21 +150,13 @@ async def running_bot(
             database_url=database_url,
             **{"content_dir": REPO / "content", **settings},
         )
-        engine = create_engine(config.database_url)
-        services = Services(
-            settings=config,
-            db=engine,
-            sessions=make_session_factory(engine),
-            library=LibraryHolder(library or shipped_library()),
-            catalogs=Catalogs(config.default_language),
-            clock=clock,
-        )
+        services = services_for(config, library=library, clock=clock)
         app = build_application(services)
         try:
             async with polling(app):
                 yield Harness(api, app, services, clock)
         finally:
-            await engine.dispose()
+            await services.db.dispose()
 
 
 async def count_rows_for_chat(services: Services, chat_row_id: int) -> dict[str, int]:
@@ -252,6 +261,19 @@ async def seed_chat(
             await set_status(session, chat=chat, status=status, now=now)
         await session.commit()
         return chat.id
+
+
+def engine_for(bot: Harness, sender: Bot | None = None) -> DeliveryEngine:
+    """A delivery engine on the harness's services and clock, not started; it sends through
+    `sender` (another process's Bot) when given, else through the bot's own."""
+    return DeliveryEngine(
+        settings=bot.services.settings,
+        bot=sender or bot.app.bot,
+        sessions=bot.services.sessions,
+        library=lambda: bot.services.library.current,
+        catalogs=bot.services.catalogs,
+        clock=bot.clock,
+    )
 
 
 @asynccontextmanager

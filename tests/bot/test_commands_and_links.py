@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from pathlib import Path
 
 import segno
@@ -11,6 +9,7 @@ import segno
 from bot.commands import COMMANDS, register_commands
 from bot.handlers.help import help_command  # noqa: F401  (the menu and /help share COMMANDS)
 from tests.bot.harness import process_env, running_bot
+from tests.e2e.tipsbot_process import run_tipsbot
 from tests.fakebotapi import FakeBotAPI
 
 
@@ -32,23 +31,18 @@ async def test_commands_are_registered_per_language_and_scope(migrated_url: str)
 async def test_link_prints_the_deep_link_and_writes_its_qr_code(tmp_path: Path) -> None:
     async with FakeBotAPI(bot_username="parents_tips_bot") as api:
         env = process_env(api, f"sqlite:///{tmp_path / 'x.db'}")
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
+        code, out, err = await run_tipsbot(
             "link",
             "learning",
             "--output",
             str(tmp_path / "qr.png"),
-            cwd=tmp_path,
             env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+            cwd=tmp_path,
+            seconds=60,
         )
-        out, err = await asyncio.wait_for(proc.communicate(), 60)
-    assert proc.returncode == 0, err.decode()
+    assert code == 0, err
     url = "https://t.me/parents_tips_bot?start=learning"
-    assert out.decode().splitlines()[0] == url
+    assert out.splitlines()[0] == url
     png = (tmp_path / "qr.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     expected = tmp_path / "expected.png"

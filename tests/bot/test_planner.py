@@ -14,9 +14,8 @@ from telegram import Bot
 
 from domain.models import Delivery, SystemEvent
 from scheduler.broadcast import BroadcastFilter, plan_broadcast
-from scheduler.engine import DeliveryEngine
 from scheduler.planner import plan_due
-from tests.bot.harness import running_bot, seed_chat, settle
+from tests.bot.harness import engine_for, running_bot, seed_chat, settle
 
 MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -85,14 +84,7 @@ async def test_capacity_warning_when_a_slot_needs_more_than_an_hour(migrated_url
         await plan_broadcast(
             bot.services.sessions, tip, BroadcastFilter(), now=MONDAY_9, dry_run=False
         )
-        engine = DeliveryEngine(
-            settings=bot.services.settings,
-            bot=bot.app.bot,
-            sessions=bot.services.sessions,
-            library=lambda: bot.services.library.current,
-            catalogs=bot.services.catalogs,
-            clock=bot.clock,
-        )
+        engine = engine_for(bot)
         report = await engine.tick()
         assert report.queue_depth == 40
         assert (
@@ -117,14 +109,7 @@ async def test_two_processes_on_postgresql_send_a_broadcast_once(migrated_url: s
         for _ in range(2):
             sender = Bot(bot.api.token_for_tests, base_url=bot.api.base_url)
             await sender.initialize()
-            engine = DeliveryEngine(
-                settings=bot.services.settings,
-                bot=sender,
-                sessions=bot.services.sessions,
-                library=lambda: bot.services.library.current,
-                catalogs=bot.services.catalogs,
-                clock=bot.clock,
-            )
+            engine = engine_for(bot, sender)
             engine.dispatcher.config = replace(
                 engine.dispatcher.config, idle_seconds=0.01, batch_size=10
             )

@@ -27,6 +27,7 @@ from tests.bot.harness import (
     REPO,
     Harness,
     delivering,
+    engine_for,
     running_bot,
     seed_chat,
     settle,
@@ -116,14 +117,7 @@ async def test_send_due_ahead_neither_takes_the_planner_nor_dates_sends_ahead(
         assert await acquire(
             bot.services.sessions, name=PLANNER, holder="running-bot", now=now, ttl=lease
         )
-        engine = DeliveryEngine(
-            settings=bot.services.settings,
-            bot=bot.app.bot,
-            sessions=bot.services.sessions,
-            library=lambda: bot.services.library.current,
-            catalogs=bot.services.catalogs,
-            clock=bot.clock,
-        )
+        engine = engine_for(bot)
         later = now + timedelta(days=20)
         report, _ = await engine.run_once(at=later)
         assert report.planned is None  # the running bot plans, not send-due
@@ -152,14 +146,7 @@ async def test_send_due_ahead_neither_takes_the_planner_nor_dates_sends_ahead(
 
 def sender(bot: Harness) -> DeliveryEngine:
     """Another process's engine on the same database (its own bot and sender name)."""
-    engine = DeliveryEngine(
-        settings=bot.services.settings,
-        bot=Bot(bot.api.token_for_tests, base_url=bot.api.base_url),
-        sessions=bot.services.sessions,
-        library=lambda: bot.services.library.current,
-        catalogs=bot.services.catalogs,
-        clock=bot.clock,
-    )
+    engine = engine_for(bot, Bot(bot.api.token_for_tests, base_url=bot.api.base_url))
     engine.dispatcher.config = replace(engine.dispatcher.config, idle_seconds=0.01)
     return engine
 

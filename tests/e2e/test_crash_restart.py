@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from domain.db import create_engine, make_session_factory
 from domain.models import Chat, Delivery
 from scheduler.broadcast import BroadcastFilter, plan_broadcast
 from tests.bot.harness import Database, process_env, seed_chat, shipped_library
+from tests.e2e.tipsbot_process import DEVNULL, running_tipsbot
 from tests.e2e.wallclock import NO_QUIET_HOURS, content_reviewed_on, send_day_far_from
 from tests.fakebotapi import FakeBotAPI
 
@@ -78,38 +78,28 @@ async def test_sigkill_mid_broadcast_loses_nothing_and_duplicates_nothing(
             CONTENT_RELOAD_SECONDS="0",
             CONTENT_DIR=str(content),
         )
-
-        async def start() -> asyncio.subprocess.Process:
-            return await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                cwd=tmp_path,
-                env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
-
         for _ in range(KILLS):
-            proc = await start()
-            before = len(api.sent)
-            # Let it get going, then kill it at a random moment mid-broadcast.
-            floor = before + 20
-            await api.wait_for(lambda m: m.index >= floor, timeout=30)  # noqa: B023
-            await asyncio.sleep(rng.uniform(0.1, 0.6))
-            proc.send_signal(signal.SIGKILL)
-            await proc.wait()
-        proc = await start()
-        try:
-            for _ in range(600):
-                statuses = await _statuses(url)
-                if all(s in ("sent", "unknown", "failed") for s in statuses.values()):
-                    break
-                await asyncio.sleep(0.1)
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            assert await asyncio.wait_for(proc.wait(), 30) == 0
+            async with running_tipsbot(
+                "run", env=env, cwd=tmp_path, stdout=DEVNULL, stderr=DEVNULL
+            ) as bot:
+                before = len(api.sent)
+                # Let it get going, then kill it at a random moment mid-broadcast.
+                floor = before + 20
+                await api.wait_for(lambda m: m.index >= floor, timeout=30)  # noqa: B023
+                await asyncio.sleep(rng.uniform(0.1, 0.6))
+                bot.process.send_signal(signal.SIGKILL)
+                await bot.process.wait()
+        async with running_tipsbot(
+            "run", env=env, cwd=tmp_path, stdout=DEVNULL, stderr=DEVNULL
+        ) as bot:
+            try:
+                for _ in range(600):
+                    statuses = await _statuses(url)
+                    if all(s in ("sent", "unknown", "failed") for s in statuses.values()):
+                        break
+                    await asyncio.sleep(0.1)
+            finally:
+                assert await bot.stop() == 0
 
     received = Counter(m.chat_id for m in api.sent if m.method == "sendMessage")
     statuses = await _statuses(url)

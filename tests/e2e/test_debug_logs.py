@@ -3,14 +3,11 @@ Markdown parser does not flood it at start-up."""
 
 from __future__ import annotations
 
-import asyncio
-import signal
-import sys
 import time
 from pathlib import Path
 
 from tests.bot.harness import process_env
-from tests.e2e.test_run_command import _read_until
+from tests.e2e.tipsbot_process import running_tipsbot
 from tests.fakebotapi import FakeBotAPI
 
 NAME = "Ximenaquill"
@@ -20,20 +17,8 @@ TEXT = "Ximena's secret question about teething"
 async def test_debug_log_has_no_names_texts_or_markdown_noise(tmp_path: Path) -> None:
     async with FakeBotAPI() as api:
         env = process_env(api, f"sqlite:///{tmp_path / 'bot.db'}", LOG_LEVEL="DEBUG")
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            limit=2**20,
-        )
-        assert proc.stdout is not None
-        try:
-            startup = await _read_until(proc.stdout, "tipsbot started", seconds=90)
+        async with running_tipsbot("run", env=env, cwd=tmp_path, limit=2**20) as bot:
+            startup = await bot.read_until("tipsbot started", seconds=90)
             parent = api.make_user(NAME, language_code="en")
             api.send_text(parent, "/start")
             await api.wait_for(lambda m: m.chat_id == parent.id, timeout=20)
@@ -52,13 +37,8 @@ async def test_debug_log_has_no_names_texts_or_markdown_noise(tmp_path: Path) ->
             await api.wait_for(
                 lambda m: m.chat_id == parent.id and "/start" in m.plain_text, timeout=20
             )
-            proc.send_signal(signal.SIGTERM)
-            rest = await _read_until(proc.stdout, "database closed", seconds=30)
-            assert await asyncio.wait_for(proc.wait(), 30) == 0
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
+            rest, code = await bot.stop_and_read("database closed")
+            assert code == 0
     log = startup + rest
     assert "DEBUG" in log  # the level took effect
     assert "Processing update" in log  # PTB's record is kept, without the update's content

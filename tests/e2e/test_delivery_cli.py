@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
 import os
-import sys
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from tests.bot.harness import REPO, Database, process_env, seed_chat
+from tests.e2e.tipsbot_process import PIPE, run_tipsbot, running_tipsbot
 from tests.fakebotapi import FakeBotAPI
-
-
-async def tipsbot(
-    *args: str, env: dict[str, str], cwd: Path, stdin: str = ""
-) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=cwd,
-        env=env,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(stdin.encode()), 120)
-    return proc.returncode or 0, out.decode(), err.decode()
 
 
 async def test_send_due_broadcast_and_the_log(tmp_path: Path, migrated_sqlite_url: str) -> None:
@@ -45,14 +26,14 @@ async def test_send_due_broadcast_and_the_log(tmp_path: Path, migrated_sqlite_ur
     async with FakeBotAPI() as api:
         env = process_env(api, url)
         # Friday 10:00 London: every chat's slot has come.
-        code, out, err = await tipsbot(
+        code, out, err = await run_tipsbot(
             "send-due", "--at", "2026-11-27T10:05:00+00:00", "--dry-run", env=env, cwd=tmp_path
         )
         assert code == 0, err
         assert "6 chats due; 6 would get a tip" in out
         assert len(api.sent) == 0  # a dry run sends nothing
 
-        code, out, err = await tipsbot(
+        code, out, err = await run_tipsbot(
             "send-due", "--at", "2026-11-27T10:05:00+00:00", env=env, cwd=tmp_path
         )
         assert code == 0, err
@@ -60,7 +41,7 @@ async def test_send_due_broadcast_and_the_log(tmp_path: Path, migrated_sqlite_ur
         assert sorted(m.chat_id for m in api.sent) == [7000, 7001, 7002, 7003, 7004, 7100]
 
         # Friday 23:30 London: the five chats in England would get it after their quiet hours.
-        code, out, err = await tipsbot(
+        code, out, err = await run_tipsbot(
             "broadcast",
             "w-england-free-school-meals",
             "--at",
@@ -74,7 +55,7 @@ async def test_send_due_broadcast_and_the_log(tmp_path: Path, migrated_sqlite_ur
         assert first == "w-england-free-school-meals: 5 chats"
         assert rest.endswith("; 5 wait for the end of their quiet hours\n")
 
-        code, out, err = await tipsbot(
+        code, out, err = await run_tipsbot(
             "broadcast",
             "h-safe-sleep-on-back",
             "--region",
@@ -88,7 +69,7 @@ async def test_send_due_broadcast_and_the_log(tmp_path: Path, migrated_sqlite_ur
         assert code == 0, err
         assert out.startswith("h-safe-sleep-on-back: 1 chats; ")
         assert "quiet hours" not in out  # 10:10 in Scotland: it goes out at once
-        code, out, err = await tipsbot(
+        code, out, err = await run_tipsbot(
             "broadcast",
             "h-safe-sleep-on-back",
             "--region",
@@ -101,20 +82,20 @@ async def test_send_due_broadcast_and_the_log(tmp_path: Path, migrated_sqlite_ur
         )
         assert code == 0, err
         assert "planned 1" in out
-        code, out, err = await tipsbot("broadcast", "no-such-tip", env=env, cwd=tmp_path)
+        code, out, err = await run_tipsbot("broadcast", "no-such-tip", env=env, cwd=tmp_path)
         assert code == 1 and "no tip with id" in err and "Traceback" not in err
 
-        code, out, err = await tipsbot("deliveries", "--format", "json", env=env, cwd=tmp_path)
+        code, out, err = await run_tipsbot("deliveries", "--format", "json", env=env, cwd=tmp_path)
         rows = [json.loads(line) for line in out.splitlines()]
         assert code == 0 and len(rows) == 7
         assert {r["status"] for r in rows} == {"sent", "planned"}
         assert {r["lane"] for r in rows} == {"scheduled", "broadcast"}
-        code, out, err = await tipsbot(
+        code, out, err = await run_tipsbot(
             "deliveries", "--status", "sent", "--format", "csv", env=env, cwd=tmp_path
         )
         table = list(csv.DictReader(io.StringIO(out)))
         assert len(table) == 6 and all(r["message_id"] for r in table)
-        code, out, err = await tipsbot("deliveries", "--chat", "7100", env=env, cwd=tmp_path)
+        code, out, err = await run_tipsbot("deliveries", "--chat", "7100", env=env, cwd=tmp_path)
         assert out.splitlines()[0].split()[:3] == ["planned_at", "chat", "tip"]
         assert len(out.splitlines()) == 3  # header + the scheduled tip + the broadcast
 
@@ -123,7 +104,7 @@ async def test_timeline_uses_the_delivery_rules(tmp_path: Path) -> None:
     env = {**os.environ, "CONTENT_DIR": str(REPO / "content")}
     start = date(2026, 11, 30)
     born = (start - timedelta(weeks=10)).isoformat()
-    code, out, err = await tipsbot(
+    code, out, err = await run_tipsbot(
         "content",
         "timeline",
         "--birth-date",
@@ -141,71 +122,36 @@ async def test_timeline_uses_the_delivery_rules(tmp_path: Path) -> None:
     ids = [line.split()[5] for line in lines[:-1]]  # day, date, time, "age", "10w", id
     assert len(set(ids)) == len(ids)  # never the same tip twice
     assert lines[0].startswith("Mon 2026-11-30 10:00")
-    code, out, err = await tipsbot("content", "timeline", "--weeks", "2", env=env, cwd=tmp_path)
+    code, out, err = await run_tipsbot("content", "timeline", "--weeks", "2", env=env, cwd=tmp_path)
     assert code == 2 and "exactly one of" in err
 
 
 async def test_deliveries_follow_prints_new_rows_and_purge_removes_old_ones(
     tmp_path: Path, migrated_sqlite_url: str
 ) -> None:
-    from datetime import UTC, datetime
-
-    from domain.models import Delivery
-
     url = migrated_sqlite_url
     database = Database(url)
     now = datetime.now(UTC)
     try:
         chat = await seed_chat(database, 7300, born=date(2026, 10, 1))
 
-        async def add(tip: str, planned: datetime, status: str = "sent") -> None:
-            async with database.sessions() as session:
-                session.add(
-                    Delivery(
-                        chat_id=chat,
-                        tip_id=tip,
-                        language="en",
-                        lane="scheduled",
-                        status=status,
-                        slot_at=planned,
-                        planned_at=planned,
-                        not_before=planned,
-                    )
-                )
-                await session.commit()
-
-        await add("t-first", now)
-        await add("t-ancient", now - timedelta(days=400))
-        env = {**os.environ, "DATABASE_URL": url, "CONTENT_DIR": str(REPO / "content")}
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "deliveries",
-            "--follow",
-            "--format",
-            "json",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+        await _add_delivery(database, chat, "t-first", status="sent", planned=now)
+        await _add_delivery(
+            database, chat, "t-ancient", status="sent", planned=now - timedelta(days=400)
         )
-        assert proc.stdout is not None
-        try:
-            first = [
-                json.loads(await asyncio.wait_for(proc.stdout.readline(), 30)) for _ in range(2)
-            ]
+        env = {**os.environ, "DATABASE_URL": url, "CONTENT_DIR": str(REPO / "content")}
+        async with running_tipsbot(
+            "deliveries", "--follow", "--format", "json", env=env, cwd=tmp_path, stderr=PIPE
+        ) as follow:
+            first = [json.loads(await follow.readline(30)) for _ in range(2)]
             assert {row["tip"] for row in first} == {"t-first", "t-ancient"}
-            await add("t-new", now)
-            fresh = json.loads(await asyncio.wait_for(proc.stdout.readline(), 30))
+            await _add_delivery(database, chat, "t-new", status="sent", planned=now)
+            fresh = json.loads(await follow.readline(30))
             assert fresh["tip"] == "t-new" and fresh["chat"] == 7300
-        finally:
-            proc.terminate()
-            await proc.wait()
-        code, out, err = await tipsbot("db", "purge", env=env, cwd=tmp_path)
+        code, out, err = await run_tipsbot("db", "purge", env=env, cwd=tmp_path)
         assert code == 0, err
         assert "purged 1 delivery rows older than 180 days" in out
-        code, out, err = await tipsbot("deliveries", "--format", "json", env=env, cwd=tmp_path)
+        code, out, err = await run_tipsbot("deliveries", "--format", "json", env=env, cwd=tmp_path)
         assert {json.loads(line)["tip"] for line in out.splitlines()} == {"t-first", "t-new"}
     finally:
         await database.close()
@@ -219,12 +165,10 @@ async def _add_delivery(
     status: str,
     error_description: str | None = None,
     reason: str | None = None,
+    planned: datetime = datetime(2026, 11, 26, 12, 0, tzinfo=UTC),
 ) -> int:
-    from datetime import UTC, datetime
-
     from domain.models import Delivery
 
-    planned = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     async with database.sessions() as session:
         row = Delivery(
             chat_id=chat,
@@ -259,7 +203,7 @@ async def test_deliveries_csv_defuses_formulas(migrated_url: str, tmp_path: Path
     finally:
         await database.close()
     env = {**os.environ, "DATABASE_URL": migrated_url, "CONTENT_DIR": str(REPO / "content")}
-    code, out, err = await tipsbot("deliveries", "--format", "csv", env=env, cwd=tmp_path)
+    code, out, err = await run_tipsbot("deliveries", "--format", "csv", env=env, cwd=tmp_path)
     assert code == 0, err
     [row] = list(csv.DictReader(io.StringIO(out)))
     assert row["error"] == "'=cmd|' /C calc'!A0"
@@ -280,24 +224,13 @@ async def test_deliveries_follow_prints_status_changes_in_aligned_columns(
         chat = await seed_chat(database, 7400, born=date(2026, 10, 1))
         first = await _add_delivery(database, chat, "h-safe-sleep-on-back", status="planned")
         env = {**os.environ, "DATABASE_URL": migrated_url, "CONTENT_DIR": str(REPO / "content")}
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "deliveries",
-            "--follow",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        assert proc.stdout is not None
-        stdout = proc.stdout
+        async with running_tipsbot(
+            "deliveries", "--follow", env=env, cwd=tmp_path, stderr=PIPE
+        ) as follow:
 
-        async def line() -> str:
-            return (await asyncio.wait_for(stdout.readline(), 30)).decode().rstrip("\n")
+            async def line() -> str:
+                return (await follow.readline(30)).decode().rstrip("\n")
 
-        try:
             header, planned = await line(), await line()
             assert header.split()[:3] == ["planned_at", "chat", "tip"]
             async with database.sessions() as session:
@@ -309,9 +242,6 @@ async def test_deliveries_follow_prints_status_changes_in_aligned_columns(
                 await session.commit()
             await _add_delivery(database, chat, "l-reading-together-every-day", status="planned")
             later = [await line(), await line()]
-        finally:
-            proc.terminate()
-            await proc.wait()
     finally:
         await database.close()
     status_at = header.index("status")

@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import signal
 import sqlite3
 import stat
-import sys
 from pathlib import Path
 
 from tests.bot.harness import process_env
-from tests.e2e.test_run_command import _read_until
+from tests.e2e.tipsbot_process import running_tipsbot
 from tests.fakebotapi import FakeBotAPI
 
 
@@ -28,33 +25,18 @@ async def test_database_files_are_private_and_a_readable_env_is_warned_about(
         dotenv = tmp_path / ".env"
         dotenv.write_text(f"TELEGRAM_BOT_TOKEN={env.pop('TELEGRAM_BOT_TOKEN')}\n")
         dotenv.chmod(0o644)
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            preexec_fn=lambda: os.umask(0o022),
-        )
-        assert proc.stdout is not None
-        try:
-            startup = await _read_until(proc.stdout, "tipsbot started", seconds=90)
+        async with running_tipsbot(
+            "run", env=env, cwd=tmp_path, preexec_fn=lambda: os.umask(0o022)
+        ) as bot:
+            startup = await bot.read_until("tipsbot started", seconds=90)
             files = {p.name: mode(p) for p in (tmp_path / "data").iterdir()}
             assert mode(tmp_path / "data") == 0o700
             assert files["tipsbot.db"] == 0o600
             assert all(m == 0o600 for m in files.values()), files
             warning = [line for line in startup.splitlines() if "chmod 600" in line]
             assert len(warning) == 1 and "WARNING" in warning[0]
-            proc.send_signal(signal.SIGTERM)
-            await _read_until(proc.stdout, "database closed", seconds=30)
-            assert await asyncio.wait_for(proc.wait(), 30) == 0
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
+            _, code = await bot.stop_and_read("database closed")
+            assert code == 0
     # SQLite gives -wal and -shm the database file's permissions, whoever opens it.
     connection = sqlite3.connect(tmp_path / "data" / "tipsbot.db")
     try:

@@ -2,51 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from scheduler.broadcast import BroadcastFilter, plan_broadcast
 from tests.bot.harness import Database, process_env, seed_chat, shipped_library
+from tests.e2e.tipsbot_process import run_tipsbot, running_tipsbot
 from tests.e2e.wallclock import NO_QUIET_HOURS, content_reviewed_on, send_day_far_from
 from tests.fakebotapi import FakeBotAPI
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-async def _read_until(stream: asyncio.StreamReader, needle: str, seconds: float) -> str:
-    seen: list[str] = []
-
-    async def scan() -> str:
-        while True:
-            line = await stream.readline()
-            if not line:
-                raise AssertionError(f"process ended before logging {needle}:\n{''.join(seen)}")
-            seen.append(line.decode())
-            if needle in seen[-1]:
-                return "".join(seen)
-
-    return await asyncio.wait_for(scan(), seconds)
-
-
 async def test_run_answers_start_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     async with FakeBotAPI() as api:
         env = process_env(api, f"sqlite:///{tmp_path / 'bot.db'}")
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        assert proc.stdout is not None
-        try:
-            startup = await _read_until(proc.stdout, "tipsbot started", seconds=60)
+        async with running_tipsbot("run", env=env, cwd=tmp_path) as bot:
+            startup = await bot.read_until("tipsbot started", seconds=60)
             line = next(x for x in startup.splitlines() if "tipsbot started" in x)
             assert f"@{api.bot_user.username}" in line
             assert "tips loaded" in line
@@ -58,15 +30,10 @@ async def test_run_answers_start_and_stops_cleanly_on_sigterm(tmp_path: Path) ->
             reply = await api.wait_for(lambda m: m.chat_id == parent.id, timeout=20)
             assert reply.plain_text.strip()
 
-            proc.send_signal(signal.SIGTERM)
-            rest = await _read_until(proc.stdout, "database closed", seconds=30)
-            assert await asyncio.wait_for(proc.wait(), 30) == 0
+            rest, code = await bot.stop_and_read("database closed")
+            assert code == 0
             assert "Traceback" not in startup + rest
             assert api.token_for_tests not in rest
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
         assert (tmp_path / "bot.db").is_file()
 
 
@@ -96,43 +63,16 @@ async def test_send_only_sends_and_a_second_sqlite_process_is_refused(
     content = content_reviewed_on(now.date(), tmp_path / "content")
     async with FakeBotAPI() as api:
         env = process_env(api, url, CONTENT_DIR=str(content))
-        sender = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            "--send-only",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        assert sender.stdout is not None
-        try:
-            await _read_until(sender.stdout, "(send-only)", seconds=60)
+        async with running_tipsbot("run", "--send-only", env=env, cwd=tmp_path) as sender:
+            await sender.read_until("(send-only)", seconds=60)
             await api.wait_for(lambda m: m.chat_id == 4242, timeout=20)
-            second = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                cwd=tmp_path,
-                env=env,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-            )
-            out, err = await asyncio.wait_for(second.communicate(), 60)
-            assert second.returncode == 1
-            assert "another tipsbot process is already using this SQLite database" in err.decode()
-            said = err.decode() + out.decode()
+            code, out, err = await run_tipsbot("run", env=env, cwd=tmp_path, seconds=60)
+            assert code == 1
+            assert "another tipsbot process is already using this SQLite database" in err
+            said = err + out
             assert "Traceback" not in said
             # Refused before it touched the database: nothing opened, so nothing to close.
             assert "database closed" not in said
             assert "migrat" not in said.lower()
             assert not any(c.method == "getUpdates" for c in api.calls)  # send-only never polls
-            sender.send_signal(signal.SIGTERM)
-            assert await asyncio.wait_for(sender.wait(), 30) == 0
-        finally:
-            if sender.returncode is None:
-                sender.kill()
-                await sender.wait()
+            assert await sender.stop() == 0

@@ -3,16 +3,14 @@ server off."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
-import sys
 from pathlib import Path
 
 import pytest
 
 from domain.settings import load_settings
 from tests.bot.harness import process_env
-from tests.e2e.test_run_command import _read_until
+from tests.e2e.tipsbot_process import run_tipsbot, running_tipsbot
 from tests.fakebotapi import FakeBotAPI
 
 
@@ -23,46 +21,23 @@ async def test_a_taken_web_port_is_one_line_not_a_traceback(tmp_path: Path) -> N
         port = taken.getsockname()[1]
         async with FakeBotAPI() as api:
             env = process_env(api, f"sqlite:///{tmp_path / 'bot.db'}", WEB_PORT=str(port))
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                "--send-only",
-                cwd=tmp_path,
-                env=env,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
+            code, out, err = await run_tipsbot(
+                "run", "--send-only", env=env, cwd=tmp_path, seconds=90
             )
-            out, err = await asyncio.wait_for(proc.communicate(), 90)
-    assert proc.returncode == 2
-    text = out.decode() + err.decode()
+    assert code == 2
+    text = out + err
     assert "Traceback" not in text
-    assert f"WEB_PORT: cannot listen on 127.0.0.1:{port}" in err.decode()
-    assert "own WEB_PORT" in err.decode()
+    assert f"WEB_PORT: cannot listen on 127.0.0.1:{port}" in err
+    assert "own WEB_PORT" in err
 
 
 async def test_an_empty_web_port_runs_without_the_web_server(tmp_path: Path) -> None:
     async with FakeBotAPI() as api:
         env = process_env(api, f"sqlite:///{tmp_path / 'bot.db'}", WEB_PORT="")
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            "--send-only",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        assert proc.stdout is not None
-        try:
-            startup = await _read_until(proc.stdout, "tipsbot started", seconds=90)
+        async with running_tipsbot("run", "--send-only", env=env, cwd=tmp_path) as bot:
+            startup = await bot.read_until("tipsbot started", seconds=90)
             assert "web server on" not in startup
-        finally:
-            proc.terminate()
-            await asyncio.wait_for(proc.wait(), 30)
+            await bot.stop()
 
 
 def test_empty_web_port_is_off(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,68 +14,59 @@ from zoneinfo import available_timezones
 from hypothesis import strategies as st
 
 from bot.commands import COMMANDS
+from domain.buttons import (
+    CHILD_ACTIONS,
+    CHILD_ANSWERS,
+    DATE_KINDS,
+    PAUSE_LENGTHS,
+    QUESTIONS,
+    SETTINGS_TARGETS,
+    STEP_NAMES,
+    Menu,
+)
 
 BOT_USERNAME = "tipsbot_fake_bot"
 ADMIN_COMMANDS = ("preview", "reload", "broadcast", "stats")
 COMMAND_NAMES = tuple(c.name for c in COMMANDS) + ADMIN_COMMANDS
-FEATURES = ("ob", "tp", "ch", "sc", "lg", "rg", "pz", "st", "fg", "se", "fb", "mo", "bc")
-# Every word that appears in the bot's own callback data, besides topic and tip ids.
-DATA_WORDS = (
-    "begin",
-    "t",
-    "done",
-    "freq",
-    "f",
-    "time",
-    "h",
-    "confirm",
-    "open",
-    "add",
-    "due",
-    "birth",
-    "list",
-    "edit",
-    "changed",
-    "remove",
-    "ob",
-    "ch",
-    "sc",
-    "d",
-    "z",
-    "zone",
-    "ask",
-    "timezone",
-    "back",
-    "yes",
-    "no",
-    "undo",
-    "u",
-    "go",
-    "1w",
-    "2w",
-    "1m",
-    "on",
-    "en",
-    "cy",
-    "pl",
-    "uk",
-    "ur",
-    "england",
-    "wales",
-    "scotland",
-    "northern-ireland",
-    "Europe/London",
-    "Asia/Karachi",
-    "topics",
-    "children",
-    "schedule",
-    "language",
-    "region",
-    "pause",
-    "resume",
-    "stop",
-    "mydata",
-    "forget",
+FEATURES = tuple(menu.value for menu in Menu)
+# Every word that appears in the bot's own callback data, besides topic and tip ids: the fixed
+# choices domain/buttons.py parses, and the words its buttons spell out in place.
+DATA_WORDS = tuple(
+    dict.fromkeys(
+        (
+            *FEATURES,
+            *STEP_NAMES,
+            *CHILD_ACTIONS,
+            *DATE_KINDS,
+            *CHILD_ANSWERS,
+            *QUESTIONS,
+            *PAUSE_LENGTHS,
+            *SETTINGS_TARGETS,
+            "t",
+            "f",
+            "h",
+            "add",
+            "list",
+            "d",
+            "z",
+            "ask",
+            "u",
+            "go",
+            "y",
+            "n",
+            "en",
+            "cy",
+            "pl",
+            "uk",
+            "ur",
+            "england",
+            "wales",
+            "scotland",
+            "northern-ireland",
+            "Europe/London",
+            "Asia/Karachi",
+        )
+    )
 )
 # Strings that have broken bots before: digits that are not ASCII, markup, SQL, format strings.
 NASTY = (

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 import socket
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -15,12 +13,10 @@ from pathlib import Path
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.services import LibraryHolder, Services
 from bot.web.server import WebServer, build_web_app
-from domain.db import create_engine, make_session_factory
-from domain.i18n import Catalogs
 from domain.settings import load_settings
-from tests.bot.harness import START, Database, FakeClock, process_env, seed_chat, shipped_library
+from tests.bot.harness import START, Database, process_env, seed_chat, services_for
+from tests.e2e.tipsbot_process import DEVNULL, running_tipsbot
 from tests.fakebotapi import FakeBotAPI
 
 TOKEN = "metrics-token-0123456789abcdef"
@@ -29,15 +25,8 @@ TOKEN = "metrics-token-0123456789abcdef"
 @asynccontextmanager
 async def web_only(url: str, **settings: object) -> AsyncIterator[str]:
     config = load_settings(database_url=url, dashboard_token=TOKEN, **settings)
-    engine = create_engine(config.database_url)
-    services = Services(
-        settings=config,
-        db=engine,
-        sessions=make_session_factory(engine),
-        library=LibraryHolder(shipped_library()),
-        catalogs=Catalogs("en"),
-        clock=FakeClock(),
-    )
+    services = services_for(config)
+    engine = services.db
     server = WebServer(build_web_app(services), "127.0.0.1", 0)
     await server.start()
     try:
@@ -113,19 +102,15 @@ async def test_webhook_checks_the_secret_and_ignores_repeats(tmp_path: Path) -> 
             DASHBOARD_TOKEN=TOKEN,
             CONTENT_RELOAD_SECONDS="0",
         )
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
+        async with running_tipsbot(
             "run",
             "--webhook",
             "https://bot.example.org/telegram",
-            cwd=tmp_path,
             env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        try:
+            cwd=tmp_path,
+            stdout=DEVNULL,
+            stderr=DEVNULL,
+        ) as proc:
             hook = await api.wait_for_call(lambda c: c.method == "setWebhook", timeout=60)
             assert hook.params["url"] == "https://bot.example.org/telegram"
             secret = str(hook.params["secret_token"])
@@ -170,11 +155,6 @@ async def test_webhook_checks_the_secret_and_ignores_repeats(tmp_path: Path) -> 
                     assert response.status == 200  # acknowledged, so Telegram stops retrying
                 await asyncio.sleep(1.0)
                 assert len(api.messages_to(parent.id)) == 1  # ...but not processed twice
-            proc.send_signal(signal.SIGTERM)
-            assert await asyncio.wait_for(proc.wait(), 30) == 0
+            assert await proc.stop() == 0
             assert any(c.method == "deleteWebhook" for c in api.calls)
             assert not any(c.method == "getUpdates" for c in api.calls)
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()

@@ -8,16 +8,7 @@ from scheduler.pacing import (
     CATCH_UP_SECONDS,
     Pacer,
 )
-
-
-def most_in_any_window(times: list[float], width: float = 1.0) -> int:
-    """The most times in any half-open window [t, t + width)."""
-    best, start = 0, 0
-    for end, at in enumerate(times):
-        while times[start] <= at - width:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
+from tests.rate_windows import most_in_any_window
 
 
 def test_slots_are_spaced_evenly_and_never_exceed_the_rate() -> None:

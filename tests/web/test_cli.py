@@ -7,7 +7,6 @@ import asyncio
 import os
 import re
 import signal
-import sys
 from pathlib import Path
 
 import httpx
@@ -17,6 +16,7 @@ from bot.cli.web import serve_web, web
 from bot.web.auth import PasswordHash
 from domain.settings import load_settings
 from tests.bot.harness import REPO
+from tests.e2e.tipsbot_process import running_tipsbot
 
 TOKEN = "a-token-for-the-cli-test-0123456789"
 # The group on its own, as `tipsbot web` runs it (bot/cli/__init__.py registers it as well).
@@ -42,21 +42,6 @@ def test_hash_password_wants_the_same_long_password_twice() -> None:
     assert "DASHBOARD_PASSWORD_HASH" not in short.stdout
 
 
-async def _line_with(stream: asyncio.StreamReader, needle: str, seconds: float) -> str:
-    seen: list[str] = []
-
-    async def scan() -> str:
-        while True:
-            line = (await stream.readline()).decode()
-            if not line:
-                raise AssertionError(f"the process ended before {needle!r}:\n{''.join(seen)}")
-            seen.append(line)
-            if needle in line:
-                return line
-
-    return await asyncio.wait_for(scan(), seconds)
-
-
 async def test_web_serves_without_a_bot_token_and_stops_on_sigterm(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DASHBOARD_"))}
     env |= {
@@ -65,19 +50,8 @@ async def test_web_serves_without_a_bot_token_and_stops_on_sigterm(tmp_path: Pat
         "DASHBOARD_TOKEN": TOKEN,
         "WEB_HOST": "127.0.0.1",
     }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *COMMAND,
-        "--port",
-        "0",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    assert proc.stdout is not None
-    try:
-        line = await _line_with(proc.stdout, "dashboard on http://", seconds=60)
+    async with running_tipsbot("--port", "0", env=env, cwd=tmp_path, command=COMMAND) as proc:
+        line = (await proc.read_until("dashboard on http://", seconds=60)).splitlines()[-1]
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         assert found is not None
         base = f"http://127.0.0.1:{found.group(1)}"
@@ -87,15 +61,10 @@ async def test_web_serves_without_a_bot_token_and_stops_on_sigterm(tmp_path: Pat
             page = await http.get("/health", headers={"Authorization": f"Bearer {TOKEN}"})
             assert page.status_code == 200
             assert "<h1>Health</h1>" in page.text
-        proc.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(proc.wait(), 20) == 0
+        assert await proc.stop(seconds=20) == 0
         rest = (await proc.stdout.read()).decode()
         assert "Traceback" not in rest
         assert TOKEN not in line + rest
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
 
 
 async def test_web_stops_on_ctrl_c(tmp_path: Path) -> None:

@@ -12,13 +12,10 @@ from contextlib import asynccontextmanager
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.services import LibraryHolder, Services
 from bot.web.failures import PAGE_TIMEOUT
 from bot.web.server import build_web_app
-from domain.db import create_engine, make_session_factory
-from domain.i18n import Catalogs
 from domain.settings import load_settings
-from tests.bot.harness import Database, FakeClock, seed_chat, shipped_library
+from tests.bot.harness import Database, seed_chat, services_for
 from tests.web.conftest import TOKEN, Client, add_delivery, sign_in
 
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
@@ -58,15 +55,8 @@ async def test_out_of_range_filters_are_a_400_with_a_reason(
 @asynccontextmanager
 async def dashboard_on(url: str, *, page_timeout: float = 10.0) -> AsyncIterator[Client]:
     config = load_settings(database_url=url, dashboard_token=TOKEN)
-    engine = create_engine(config.database_url)
-    services = Services(
-        settings=config,
-        db=engine,
-        sessions=make_session_factory(engine),
-        library=LibraryHolder(shipped_library()),
-        catalogs=Catalogs("en"),
-        clock=FakeClock(),
-    )
+    services = services_for(config)
+    engine = services.db
     app = build_web_app(services)
     app[PAGE_TIMEOUT] = page_timeout
     client: Client = TestClient(TestServer(app))
