@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_time, get_day_names
 
-from domain.cadence import FREQUENCY_PRESETS, parse_days, parse_hhmm
+from domain.cadence import FREQUENCY_PRESETS, cadence_for, first_send_at, parse_days, parse_hhmm
 from domain.chats import ChatProfile
 from domain.content.model import Library
 from domain.i18n import Translator
+from domain.models import ChatStatus
 
 
 def sentence_case(text: str) -> str:
@@ -36,6 +37,11 @@ def frequency_label(per_week: int, t: Translator) -> str:
 def schedule_line(profile: ChatProfile, t: Translator) -> str:
     schedule = profile.schedule
     per_week = len(parse_days(schedule.days))
+    if per_week == len(FREQUENCY_PRESETS[7]):  # seven day names say less than "every day"
+        return t.gettext("Every day at %(time)s (%(zone)s)") % {
+            "time": local_time(parse_hhmm(schedule.send_time), t),
+            "zone": profile.chat.timezone,
+        }
     return t.gettext("%(frequency)s: %(days)s at %(time)s (%(zone)s)") % {
         "frequency": sentence_case(frequency_label(per_week, t)),
         "days": day_names(schedule.days, t),
@@ -61,3 +67,22 @@ def when_line(moment: datetime | None, zone: str, t: Translator) -> str:
         "date": t.date(local.date(), "full"),
         "time": local_time(local.time(), t),
     }
+
+
+def plan_line(profile: ChatProfile, now: datetime, t: Translator) -> str:
+    """What comes next for the chat: the pause and how it ends while paused, else the next tip
+    (a pause until /resume has no next tip to name)."""
+    chat = profile.chat
+    if chat.status == ChatStatus.PAUSED:
+        if chat.paused_until is None:
+            return t.gettext("Tips are paused. Send /resume when you want them again.")
+        if chat.paused_until > now:
+            local = chat.paused_until.astimezone(ZoneInfo(chat.timezone))
+            return t.gettext(
+                "Tips are paused until %(date)s. They start again by "
+                "themselves; /resume brings them back sooner."
+            ) % {"date": t.date(local.date(), "full")}
+    if chat.status not in (ChatStatus.ACTIVE, ChatStatus.PAUSED):
+        return when_line(None, chat.timezone, t)
+    cadence = cadence_for(profile.schedule, chat.timezone)
+    return when_line(first_send_at(cadence, now, chat.paused_until), chat.timezone, t)

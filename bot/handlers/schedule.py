@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.dates import get_day_names
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext, PendingInput
@@ -17,11 +19,10 @@ from bot.handlers.common import (
     answer,
     chat_unit,
     may_change_settings,
-    next_tip_at,
     show,
     stored_chat_unit,
 )
-from bot.texts import local_time, schedule_line, when_line
+from bot.texts import local_time, plan_line, schedule_line
 from domain.buttons import (
     AnyButton,
     Ask,
@@ -34,7 +35,16 @@ from domain.buttons import (
     ToggleDay,
     parse,
 )
-from domain.cadence import FREQUENCY_PRESETS, format_days, format_hhmm, parse_days, parse_hhmm
+from domain.cadence import (
+    FREQUENCY_PRESETS,
+    after_quiet_hours,
+    cadence_for,
+    format_days,
+    format_hhmm,
+    next_slot,
+    parse_days,
+    parse_hhmm,
+)
 from domain.chats import ChatProfile, refresh_next_slot
 from domain.i18n import Translator
 
@@ -73,15 +83,34 @@ def time_buttons(profile: ChatProfile, t: Translator, menu: Menu) -> list[Inline
     ]
 
 
+def quiet_hours_note(profile: ChatProfile, now: datetime, t: Translator) -> str | None:
+    """Why tips come later than the chosen time when it falls in the chat's quiet hours, by
+    the rule the planner applies (domain.cadence.after_quiet_hours); None when it does not."""
+    cadence = cadence_for(profile.schedule, profile.chat.timezone)
+    slot = next_slot(cadence, now)
+    moved = after_quiet_hours(cadence, slot)
+    if moved == slot:
+        return None
+    return t.gettext(
+        "%(time)s is within the quiet hours (%(start)s–%(end)s), when no tips are sent, "
+        "so tips come at %(actual)s."
+    ) % {
+        "time": local_time(cadence.send_time, t),
+        "start": local_time(cadence.quiet_start, t),
+        "end": local_time(cadence.quiet_end, t),
+        "actual": local_time(moved.astimezone(cadence.timezone).time(), t),
+    }
+
+
 def schedule_view(
-    profile: ChatProfile, t: Translator, now_line: str
+    profile: ChatProfile, t: Translator, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup]:
     _ = t.gettext
     chosen_days = parse_days(profile.schedule.days)
     names = get_day_names("abbreviated", locale=t.locale)
     day_row = [
         InlineKeyboardButton(
-            ("✅" if d in chosen_days else "") + names[d], callback_data=ToggleDay(d).pack()
+            ("✅ " if d in chosen_days else "") + names[d], callback_data=ToggleDay(d).pack()
         )
         for d in range(7)
     ]
@@ -96,8 +125,12 @@ def schedule_view(
         ],
         [InlineKeyboardButton(_("Done"), callback_data=DONE.pack())],
     ]
-    text = "\n".join([_("<b>When would you like tips?</b>"), schedule_line(profile, t), now_line])
-    return text, InlineKeyboardMarkup(rows)
+    lines = [_("<b>When would you like tips?</b>"), schedule_line(profile, t)]
+    note = quiet_hours_note(profile, now, t)
+    if note is not None:
+        lines.append(note)
+    lines.append(plan_line(profile, now, t))
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
 def zone_view(profile: ChatProfile, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
@@ -143,9 +176,7 @@ async def change_schedule(
 
 
 async def render(update: Update, context: BotContext, profile: ChatProfile, t: Translator) -> None:
-    now_line = when_line(next_tip_at(profile, context.services.clock()), profile.chat.timezone, t)
-    text, markup = schedule_view(profile, t, now_line)
-    await show(update, text, markup)
+    await show(update, *schedule_view(profile, t, context.services.clock()))
 
 
 async def schedule_command(update: Update, context: BotContext) -> None:
@@ -281,6 +312,13 @@ async def receive_answer(update: Update, context: BotContext, pending: PendingIn
         await message.reply_text(problem, reply_markup=ForceReply(selective=True))
         return
     context.chat_state.pending = None
+    if pending.menu_message_id is not None:
+        # The menu the question came from would still change the schedule: close it, and
+        # show the new schedule below the answer, where the eyes are.
+        with contextlib.suppress(TelegramError):
+            await context.bot.edit_message_reply_markup(
+                unit.chat.telegram_id, pending.menu_message_id, reply_markup=None
+            )
     await render(update, context, profile, unit.t)
 
 

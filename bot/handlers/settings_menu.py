@@ -9,9 +9,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.handlers import children, language, pause, privacy, schedule, topics
-from bot.handlers.common import answer, chat_unit, may_change_settings, next_tip_at, show
-from bot.texts import schedule_line, topics_line, when_line
+from bot.handlers.children import describe_child
+from bot.handlers.common import answer, chat_unit, may_change_settings, show
+from bot.handlers.language import native_name, region_name
+from bot.texts import plan_line, schedule_line, topics_line
 from domain.buttons import Menu, OpenSettings, SettingsTarget
+from domain.content.render import escape
 from domain.i18n import Translator
 
 TARGETS: dict[SettingsTarget, Callable[[Update, BotContext], Awaitable[None]]] = {
@@ -54,15 +57,20 @@ async def settings_command(update: Update, context: BotContext) -> None:
         return
     async with chat_unit(update, context) as unit:
         profile = await unit.profile()
-    t = unit.t
+    t, chat = unit.t, unit.chat
     _ = t.gettext
+    now = context.services.clock()
+    children = [describe_child(c, now.date(), t) for c in profile.children] or [_("none")]
     text = "\n".join(
         [
             _("<b>Your settings</b>"),
             _("Topics: %(topics)s")
             % {"topics": topics_line(profile, context.services.library.current, t)},
+            _("Children: %(children)s") % {"children": escape("; ".join(children))},
             schedule_line(profile, t),
-            when_line(next_tip_at(profile, context.services.clock()), profile.chat.timezone, t),
+            _("Language: %(language)s") % {"language": native_name(chat.language)},
+            _("Nation: %(nation)s") % {"nation": region_name(chat.region, t)},
+            plan_line(profile, now, t),
         ]
     )
     await show(update, text, menu(t, paused=profile.chat.status in ("paused", "stopped")))
