@@ -63,6 +63,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten, not left in free pages: /forget must not leave a
+        # family's data readable in the file.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -83,6 +86,20 @@ async def read_session(factory: async_sessionmaker[AsyncSession]) -> AsyncIterat
     async with factory() as session:
         await session.connection(execution_options={_READ_ONLY: True})
         yield session
+
+
+async def checkpoint_erased(engine: AsyncEngine) -> None:
+    """After erasing personal data on SQLite, copy the write-ahead log into the database file
+    and truncate it: until the next automatic checkpoint the -wal file still holds the pages
+    as they were before the erasure. Nothing to do on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        # Outside any transaction: a checkpoint cannot pass a read this connection holds.
+        await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 async def check_connection(engine: AsyncEngine) -> None:

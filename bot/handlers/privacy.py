@@ -13,6 +13,7 @@ from bot.texts import schedule_line, topics_line
 from domain.buttons import Menu, Step
 from domain.chats import count_stored, forget_chat
 from domain.content.render import escape
+from domain.db import checkpoint_erased
 
 ERASE = Step(Menu.FORGET, "yes")
 KEEP = Step(Menu.FORGET, "no")
@@ -94,6 +95,8 @@ async def forget_button(update: Update, context: BotContext) -> None:
     async with stored_chat_unit(update, context) as unit:
         if unit is not None and erase:
             await forget_chat(unit.session, telegram_id=unit.chat.telegram_id)
+    if unit is not None and erase:
+        await checkpoint_erased(context.services.db)
     await answer(query)
     where = unit or await here(update, context)
     if where is None:

@@ -14,6 +14,7 @@ from domain.buttons import Feedback, Menu, MoreOnTopic, TriedIt, parse
 from domain.chats import load_profile, record_feedback, record_tried
 from domain.content.model import Library
 from domain.db import read_session
+from domain.delivered import was_delivered
 from domain.models import ChatStatus
 from scheduler.ondemand import send_tip_now
 
@@ -66,9 +67,9 @@ async def tip_command(update: Update, context: BotContext) -> None:
 async def tip_button(update: Update, context: BotContext) -> None:
     """👍 / 👎 and "did you try it?" (stored for editors) and "more on this topic".
 
-    Feedback is stored only for tips in the library, and answers to "did you try it?" only
-    for tips that ask it: the Bot API lets a client send any data, and a forged id would
-    otherwise be listed among the least helpful tips."""
+    Feedback is stored only for tips in the library that this chat was sent, and answers to
+    "did you try it?" only for such tips that ask it: the Bot API lets a client send any data,
+    and a forged id would otherwise be counted in /mydata and among the least helpful tips."""
     query = update.callback_query
     if query is None:
         return
@@ -78,6 +79,13 @@ async def tip_button(update: Update, context: BotContext) -> None:
     more = button if isinstance(button, MoreOnTopic) and button.topic_id in library.topics else None
     tried = button if isinstance(button, TriedIt) and _asks_tried(library, button) else None
     async with stored_chat_unit(update, context) as unit:
+        about = feedback or tried
+        if (
+            unit is not None
+            and about is not None
+            and not await was_delivered(unit.session, chat_id=unit.id, tip_id=about.tip_id)
+        ):
+            feedback = tried = None  # answered below, without thanks; nothing stored
         if unit is not None and feedback is not None:
             await record_feedback(
                 unit.session,
