@@ -1,4 +1,6 @@
-"""The command menu: registered with setMyCommands per language and scope, and shown by /help."""
+"""The command menu (setMyCommands per language and scope, also shown by /help) and the bot's
+description and short description (setMyDescription / setMyShortDescription per language),
+all set at start-up, each with a language-free fallback for every other language."""
 
 from __future__ import annotations
 
@@ -47,27 +49,46 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
+# What people see before they start: the description in the empty chat (at most 512
+# characters), the short one on the bot's profile and in shared links (at most 120).
+DESCRIPTION = N_(
+    "Short, trusted tips for parents, from pregnancy to the first school years: health, "
+    "wellbeing and learning, on the days and at the time you choose. Tap Start to choose "
+    "your topics; add a due date or birth date and the tips follow your child's age. "
+    "No names or messages are stored: /mydata shows what is, /forget erases it."
+)
+SHORT_DESCRIPTION = N_(
+    "Trusted tips for parents, from pregnancy to school age, when you want them."
+)
+DESCRIPTION_LIMIT, SHORT_DESCRIPTION_LIMIT = 512, 120
+
+
 def localized(commands: list[Command], t: Translator) -> list[BotCommand]:
     return [BotCommand(c.name, t.gettext(c.description)) for c in commands]
 
 
 async def register_commands(bot: Bot, catalogs: Catalogs) -> None:
-    """setMyCommands for private chats, group admins and group members, in every language."""
+    """setMyCommands for private chats, group admins and group members, and the descriptions,
+    in every language; without a language code in the default language, for the languages
+    tipsbot does not speak (Telegram shows those when there is nothing in the user's)."""
     scopes = (
         (BotCommandScopeAllPrivateChats(), [c for c in COMMANDS if c.private]),
         (BotCommandScopeAllChatAdministrators(), [c for c in COMMANDS if c.group_admin]),
         (BotCommandScopeAllGroupChats(), [c for c in COMMANDS if c.group_member]),
     )
+    default = catalogs.for_language(catalogs.default_language)
+    languages: list[tuple[str | None, Translator]] = [(None, default)]
+    languages += [(code, catalogs.for_language(code)) for code in catalogs.languages]
     try:
-        default = catalogs.for_language(catalogs.default_language)
         await bot.set_my_commands(
             localized(list(COMMANDS), default), scope=BotCommandScopeDefault()
         )
-        for language in catalogs.languages:
-            t = catalogs.for_language(language)
+        for language, t in languages:
             for scope, commands in scopes:
                 await bot.set_my_commands(
                     localized(commands, t), scope=scope, language_code=language
                 )
+            await bot.set_my_description(t.gettext(DESCRIPTION), language_code=language)
+            await bot.set_my_short_description(t.gettext(SHORT_DESCRIPTION), language_code=language)
     except TelegramError as exc:  # the menu is a convenience; the bot works without it
-        log.warning("could not register the command menu: %s", exc)
+        log.warning("could not register the command menu and descriptions: %s", exc)

@@ -28,6 +28,29 @@ async def test_commands_are_registered_per_language_and_scope(migrated_url: str)
         assert bot.api.get_commands(None, "")  # a default for every other language
 
 
+async def test_descriptions_and_fallback_menus_are_set_for_every_language(
+    migrated_url: str,
+) -> None:
+    async with running_bot(migrated_url) as bot:
+        await register_commands(bot.app.bot, bot.services.catalogs)
+        api = bot.api
+        languages = ["", *bot.services.catalogs.languages]
+        assert set(api.descriptions) == set(languages)
+        assert set(api.short_descriptions) == set(languages)
+        for language in languages:
+            assert 0 < len(api.descriptions[language]) <= 512
+            assert 0 < len(api.short_descriptions[language]) <= 120
+        assert api.descriptions[""] == api.descriptions["en"]  # the fallback: the default
+        assert api.descriptions["pl"] != api.descriptions["en"]  # translated
+        assert api.short_descriptions["ur"] != api.short_descriptions["en"]
+        members = api.get_commands({"type": "all_group_chats"}, "")
+        admins = api.get_commands({"type": "all_chat_administrators"}, "")
+        private = api.get_commands({"type": "all_private_chats"}, "")
+        assert {c["command"] for c in members} == {"tip", "help"}
+        assert "start" in {c["command"] for c in admins}
+        assert [c["command"] for c in private] == [c.name for c in COMMANDS]
+
+
 async def test_link_prints_the_deep_link_and_writes_its_qr_code(tmp_path: Path) -> None:
     async with FakeBotAPI(bot_username="parents_tips_bot") as api:
         env = process_env(api, f"sqlite:///{tmp_path / 'x.db'}")
