@@ -27,6 +27,7 @@ from scheduler.dispatcher import DispatchConfig, Dispatcher
 from scheduler.flood import FloodBudget
 from scheduler.housekeeping import resume_ended_pauses
 from scheduler.leases import PLANNER, acquire, new_holder, release
+from scheduler.pause_end import tell_pause_ended
 from scheduler.planner import PlanReport, plan_due, queue_depth
 from scheduler.transport import AiohttpRequest
 
@@ -126,12 +127,16 @@ class DeliveryEngine:
         return self.dispatcher.sent_count
 
     async def tick(self, *, at: datetime | None = None) -> TickReport:
-        """Resume ended pauses and, when this process holds the planner lease, plan due chats
-        as of `at` (default now). The lease is taken at the real time either way, so planning
-        ahead never holds the planner beyond its usual lease nor moves its clock."""
+        """Resume ended pauses (telling those families) and, when this process holds the
+        planner lease, plan due chats as of `at` (default now). The lease is taken at the real
+        time either way, so planning ahead never holds the planner beyond its usual lease nor
+        moves its clock."""
         now = self.clock()
         moment = now if at is None else at
         resumed = await resume_ended_pauses(self.sessions, self.clock)
+        await tell_pause_ended(
+            bot=self.bot, catalogs=self.catalogs, pacing=self.pacing, chats=resumed
+        )
         report: PlanReport | None = None
         lease = timedelta(seconds=max(60.0, self.settings.planner_interval_seconds * 3))
         if await acquire(self.sessions, name=PLANNER, holder=self.holder, now=now, ttl=lease):
@@ -148,17 +153,22 @@ class DeliveryEngine:
         depth = await queue_depth(self.sessions)
         warning = await self.check_capacity(depth, now)
         self.last_tick = now
-        return TickReport(report, resumed, depth, warning)
+        return TickReport(report, len(resumed), depth, warning)
+
+    @property
+    def pacing(self) -> Pacing:
+        """The tips' pacing, for the other messages the engine sends."""
+        dispatcher = self.dispatcher
+        return Pacing(dispatcher.pacer, dispatcher.budget, dispatcher.monotonic)
 
     async def ask_about_children(self, now: datetime) -> None:
         """Ask once more, with the tips' pacing, the families that skipped the question about
         a child in the deep-link welcome and have had a few tips since (planner only)."""
-        dispatcher = self.dispatcher
         asked = await ask_again(
             sessions=self.sessions,
             bot=self.bot,
             catalogs=self.catalogs,
-            pacing=Pacing(dispatcher.pacer, dispatcher.budget, dispatcher.monotonic),
+            pacing=self.pacing,
             now=now,
         )
         if asked:

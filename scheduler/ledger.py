@@ -37,6 +37,7 @@ from domain.models import (
     Lease,
     SystemEvent,
 )
+from domain.pauses import status_at
 from scheduler.leases import SENDER_PREFIX
 from scheduler.outcomes import Decision
 
@@ -341,7 +342,7 @@ async def claim(
                 col(Chat.id),
                 col(Chat.telegram_id),
                 col(Chat.kind),
-                col(Chat.status),
+                status_at(due),  # a chat whose pause is over is sent to, flipped yet or not
                 col(Delivery.tip_id),
                 col(Chat.language),
                 col(Delivery.lane),

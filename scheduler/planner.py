@@ -26,12 +26,12 @@ from domain.content.index import TipIndex
 from domain.content.model import Library, Tip
 from domain.models import (
     Chat,
-    ChatStatus,
     Delivery,
     DeliveryLane,
     DeliveryStatus,
     Schedule,
 )
+from domain.pauses import receiving
 from domain.selection import Profile, choose_from_index, needs_catch_up
 from scheduler.bulk_writes import insert_ignoring_duplicates, move_slots
 from scheduler.profiles import load_profiles
@@ -94,7 +94,9 @@ async def _due_batch(
         )
         .join(Schedule, col(Schedule.chat_id) == col(Chat.id))
         .where(
-            col(Chat.status) == ChatStatus.ACTIVE.value,
+            # Paused chats whose pause is over count, flipped to active yet or not: a dry
+            # run and a real run choose the same chats.
+            receiving(now),
             col(Schedule.next_slot_at) <= now,
             col(Chat.id) > after_id,
             # Said again of the schedule's own key, so PostgreSQL starts both index scans of

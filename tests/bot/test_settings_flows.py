@@ -77,9 +77,9 @@ async def test_pause_for_a_week_then_it_resumes_by_itself(migrated_url: str) -> 
         assert profile.schedule.next_slot_at >= bot.clock.now + timedelta(weeks=1)
 
         bot.clock.advance(timedelta(days=6))
-        assert await resume_ended_pauses(bot.services.sessions, bot.clock) == 0
+        assert await resume_ended_pauses(bot.services.sessions, bot.clock) == []
         bot.clock.advance(timedelta(days=1, minutes=1))
-        assert await resume_ended_pauses(bot.services.sessions, bot.clock) == 1
+        assert len(await resume_ended_pauses(bot.services.sessions, bot.clock)) == 1
         profile = await bot.profile(eve.id)
         assert profile is not None and profile.chat.status == ChatStatus.ACTIVE
         assert profile.chat.paused_until is None
