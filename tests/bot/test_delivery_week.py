@@ -66,11 +66,18 @@ async def test_a_week_of_deliveries_follows_the_rules(migrated_url: str) -> None
         for telegram_id, (kwargs, _) in people.items():
             await seed_chat(bot.services, telegram_id, **kwargs)
 
+        told_back: list[datetime] = []  # when 1006 heard that its pause was over
         async with delivering(bot) as engine:
             step = timedelta(minutes=30)
             while bot.clock.now < WEEK_START + timedelta(days=7):
+                seen = len(bot.api.sent)
                 await engine.tick()
                 await settle(engine)
+                told_back += [
+                    bot.clock.now
+                    for m in bot.api.sent[seen:]
+                    if m.chat_id == 1006 and m.plain_text.startswith("Your pause is over")
+                ]
                 bot.clock.advance(step)
 
         async with bot.services.sessions() as session:
@@ -99,8 +106,13 @@ async def test_a_week_of_deliveries_follows_the_rules(migrated_url: str) -> None
             for delivery in got:
                 assert delivery.sent_at is not None
                 assert not in_quiet_hours(cadence, delivery.sent_at)
-            # Each message arrived at the fake Bot API exactly once.
-            assert len(bot.api.messages_to(telegram_id)) == expected
+            # Each tip arrived at the fake Bot API exactly once (tips carry buttons).
+            tips = [m for m in bot.api.messages_to(telegram_id) if m.button_data]
+            assert len(tips) == expected
+            assert len(bot.api.messages_to(telegram_id)) == expected + (telegram_id == 1006)
+
+        # The pause ended at midnight; the family was told once, when the quiet hours ended.
+        assert [t.astimezone(LONDON).strftime("%a %H:%M") for t in told_back] == ["Mon 08:00"]
 
         # 10:00 London is 09:00 UTC in summer time and 10:00 UTC after the clocks go back.
         london = sorted(d.sent_at for d in by_chat[1001] if d.sent_at)
