@@ -73,6 +73,12 @@ _AREAS = frozenset(
 _PUNCTUATION = re.compile(r"[\s_\-'’.]+")
 
 
+@cache
+def _zones() -> frozenset[str]:
+    """The installed IANA names (available_timezones walks the disk on every call)."""
+    return frozenset(available_timezones())
+
+
 class ZoneInputError(ValueError):
     """The typed text names no time zone tipsbot knows."""
 
@@ -94,14 +100,13 @@ def canonical_zone(zone: str) -> str:
     """The current name of a zone IANA keeps under an old one too ('Europe/Kiev', 'GB',
     'US/Eastern'), by CLDR's alias table; the name itself otherwise."""
     current = get_global("zone_aliases").get(zone, zone)
-    return current if current in available_timezones() else zone
+    return current if current in _zones() else zone
 
 
 @cache
 def _places(locale_names: tuple[str, ...]) -> dict[str, str]:
     candidates: dict[str, set[str]] = {}
-    zones = available_timezones()
-    for zone in map(canonical_zone, zones):
+    for zone in map(canonical_zone, _zones()):
         names = {zone.rsplit("/", 1)[-1]}
         for name in locale_names:
             try:
@@ -118,12 +123,15 @@ def _places(locale_names: tuple[str, ...]) -> dict[str, str]:
     return places
 
 
+@cache
+def _by_lower() -> dict[str, str]:
+    return {zone.casefold(): zone for zone in _zones()}
+
+
 def parse_time_zone(text: str, locales: Sequence[Locale] = ()) -> str:
     """The IANA name for what a parent typed; ZoneInputError if it names no known zone."""
-    zones = available_timezones()
     typed = "_".join(normalize_typed(text).split())
-    by_lower = {zone.casefold(): zone for zone in zones}
-    found = by_lower.get(typed)
+    found = _by_lower().get(typed)
     if found is not None:
         found = canonical_zone(found)
     else:
