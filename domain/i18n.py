@@ -11,8 +11,8 @@ import gettext
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import reduce
 from datetime import date, datetime
+from functools import reduce
 from io import BytesIO
 from pathlib import Path
 

@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date
 
 import pytest
+from babel.dates import get_day_names
 from babel.messages.pofile import read_po
 
 from domain.content.wording import decimal_point_numbers
@@ -74,14 +75,12 @@ def test_the_next_tip_sentence_reads_naturally(language: str, expected: str) -> 
 )
 def test_lists_use_each_languages_separators(language: str, three: str, two: str) -> None:
     t = CATALOGS.for_language(language)
-    names = {d: n for d, n in enumerate(_day_names(language))}
+    names = dict(enumerate(_day_names(language)))
     assert t.join([names[0], names[2], names[4]]) == three
     assert t.join([names[0], names[3]]) == two
 
 
 def _day_names(language: str) -> list[str]:
-    from babel.dates import get_day_names
-
     names = get_day_names("abbreviated", locale=CATALOGS.for_language(language).locale)
     return [names[d] for d in range(7)]
 
@@ -141,7 +140,7 @@ _ARROWS = {"⬅️": "➡️", "➡️": "⬅️", "↩️": "↪️", "↪️":
 
 
 def test_urdu_arrows_point_the_way_right_to_left_reading_goes() -> None:
-    """"Next" points left and "Back" right in a right-to-left language: every arrow of an
+    """ "Next" points left and "Back" right in a right-to-left language: every arrow of an
     English label is mirrored in its Urdu translation."""
     mirrored = [
         (msgid, text)
