@@ -21,7 +21,7 @@ def sentence_case(text: str) -> str:
 
 def day_names(days: str, t: Translator) -> str:
     names = get_day_names("abbreviated", locale=t.locale)
-    return ", ".join(names[d] for d in sorted(parse_days(days)))
+    return t.join(names[d] for d in sorted(parse_days(days)))
 
 
 def local_time(value: time, t: Translator) -> str:
@@ -56,7 +56,8 @@ def topics_line(profile: ChatProfile, library: Library, t: Translator) -> str:
         for topic in library.topics.values()
         if topic.id in profile.topics
     ]
-    return ", ".join(names) if names else t.gettext("no topics yet")
+    # Topic names hold an "and" themselves ("Money and support"): commas only.
+    return t.join(names, conjunction=False) if names else t.gettext("no topics yet")
 
 
 def when_line(moment: datetime | None, zone: str, t: Translator) -> str:
@@ -64,7 +65,7 @@ def when_line(moment: datetime | None, zone: str, t: Translator) -> str:
         return t.gettext("No tips are planned.")
     local = moment.astimezone(ZoneInfo(zone))
     return t.gettext("Your next tip comes on %(date)s at %(time)s.") % {
-        "date": t.date(local.date(), "full"),
+        "date": t.sentence_date(local.date()),
         "time": local_time(local.time(), t),
     }
 

@@ -14,6 +14,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+
+from domain.typed_input import normalize_typed
+
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Tips a week -> the weekdays they go out on (0 = Monday), as the frequency buttons offer them.
 FREQUENCY_PRESETS: dict[int, frozenset[int]] = {
@@ -97,6 +101,53 @@ def parse_hhmm(value: str) -> time:
     if match is None:
         raise ValueError(f"not a time like 08:00 (24-hour clock): {value!r}")
     return time(int(match.group(1)), int(match.group(2)))
+
+
+# AM/PM words besides the locale's own (Babel's Urdu shows Latin "AM"/"PM"; Urdu writers also
+# use "قبل دوپہر" / "بعد دوپہر" and their abbreviations).
+_AM_WORDS = ("am", "a.m.", "a.m", "قبل دوپہر", "ق د", "ق۔د")
+_PM_WORDS = ("pm", "p.m.", "p.m", "بعد دوپہر", "ب د", "ب۔د")
+_TYPED_TIME = re.compile(r"([0-9]{1,2})(?:\s*[:.h]\s*([0-9]{2}))?\s*h?")
+_TYPED_COMPACT = re.compile(r"([0-9]{1,2})([0-9]{2})")
+
+
+def _period_words(locale: Locale) -> dict[str, str]:
+    """'am'/'pm' for every way `locale` (and English) writes them, lower-cased."""
+    words = dict.fromkeys(_AM_WORDS, "am") | dict.fromkeys(_PM_WORDS, "pm")
+    for width in ("abbreviated", "wide", "narrow"):
+        periods = locale.day_periods.get("format", {}).get(width, {})
+        for period in ("am", "pm"):
+            if period in periods and len(periods[period]) > 1:
+                words[normalize_typed(periods[period])] = period
+    return words
+
+
+def parse_user_time(text: str, locale: Locale) -> time:
+    """A time of day as parents type it: '19:30', '9.30', '0930', '19h', '7pm', '7:30 PM',
+    '۷:۳۰ بعد دوپہر'. A bare hour needs am/pm or 'h'. ValueError if it is not a time."""
+    typed = normalize_typed(text)
+    period = None
+    for word, meaning in sorted(_period_words(locale).items(), key=lambda kv: -len(kv[0])):
+        if typed.endswith(word) or typed.startswith(word):
+            period = meaning
+            typed = typed.removesuffix(word) if typed.endswith(word) else typed[len(word) :]
+            typed = typed.strip()
+            break
+    if (compact := _TYPED_COMPACT.fullmatch(typed)) is not None:
+        hour, minute = int(compact[1]), int(compact[2])
+    elif (match := _TYPED_TIME.fullmatch(typed)) is not None:
+        if match[2] is None and period is None and not typed.endswith("h"):
+            raise ValueError(f"a bare hour is not a time without am/pm: {text!r}")
+        hour, minute = int(match[1]), int(match[2] or 0)
+    else:
+        raise ValueError(f"not a time of day: {text!r}")
+    if period is not None:
+        if not 1 <= hour <= 12:
+            raise ValueError(f"not an hour of a 12-hour clock: {text!r}")
+        hour = hour % 12 + (12 if period == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise ValueError(f"not a time of day: {text!r}")
+    return time(hour, minute)
 
 
 def format_hhmm(at: time) -> str:

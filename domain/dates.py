@@ -1,7 +1,9 @@
 """Reading the dates parents type ("3/4/2025", "3 April 2025", "2025-04-03") and checking them.
 
 Pure functions. Numeric dates are read day first, as in the UK. Month names are accepted in
-English and in the chat's own language (from Babel's locale data), full or abbreviated.
+English and in the chat's own language (from Babel's locale data), full or abbreviated, and
+so is the long form Babel writes in that language ("3 квітня 2026 р.", "3 اپریل، 2026").
+Eastern Arabic digits are read like ASCII ones.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from enum import StrEnum
 
 from babel import Locale
 from babel.dates import get_month_names
+
+from domain.typed_input import normalize_typed
 
 MAX_DUE_WEEKS_AHEAD = 42
 MAX_CHILD_AGE_YEARS = 6
@@ -45,15 +49,17 @@ def _month_lookup(locale: Locale) -> dict[str, int]:
     return names
 
 
-_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_WORDS = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\.?\s+([^\d\s,]+)\.?,?\s+(\d{4})$")
-_WORDS_US = re.compile(r"^([^\d\s,]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
+_NUMERIC = re.compile(r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{2}|[0-9]{4})$")
+_ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+_WORDS = re.compile(r"^([0-9]{1,2})(?:st|nd|rd|th)?\.?\s+([^\d\s,]+)\.?,?\s+([0-9]{4})$")
+_WORDS_US = re.compile(r"^([^\d\s,]+)\.?\s+([0-9]{1,2})(?:st|nd|rd|th)?,?\s+([0-9]{4})$")
+# "2026 р." (Ukrainian) and "2026 r." (Polish) say "year"; Urdu writes its comma as "،".
+_YEAR_WORD = re.compile(r"(?<=[0-9])\s*(?:р|r|року|roku)\.?$")
 
 
 def parse_user_date(text: str, locale: Locale) -> date:
     """A date from what a parent typed; DateInputError(UNREADABLE or IMPOSSIBLE) if not."""
-    cleaned = " ".join(text.strip().split()).lower()
+    cleaned = _YEAR_WORD.sub("", normalize_typed(text).replace("،", ","))
     parts: tuple[int, int, int] | None = None
     if match := _ISO.match(cleaned):
         parts = (int(match[1]), int(match[2]), int(match[3]))
@@ -72,6 +78,16 @@ def parse_user_date(text: str, locale: Locale) -> date:
         return date(*parts)
     except ValueError:
         raise DateInputError(DateProblem.IMPOSSIBLE) from None
+
+
+def example_date(kind: str, today: date) -> date:
+    """A date to show as the example in the question for `kind` ('due', 'birth', or an edit of
+    either), always one the checks below accept on `today`."""
+    if kind == "due":
+        return today + timedelta(weeks=12)
+    if kind == "birth":
+        return today - timedelta(days=365)
+    return today
 
 
 def check_birth_date(value: date, today: date) -> date:

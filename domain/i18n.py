@@ -8,13 +8,17 @@ hand-edited. English is the source language.
 from __future__ import annotations
 
 import gettext
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import reduce
 from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_time
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -23,6 +27,20 @@ DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
 # tipsbot serves UK families: English dates and times as in the UK (27 November, 10:00).
 FORMAT_LOCALES = {"en": "en_GB"}
+# How a date with its weekday stands inside a sentence ("until %(date)s", "comes on %(date)s").
+# Babel's full format puts the weekday first, in the nominative, which Polish and Ukrainian
+# cannot use after "do"/"до" or as the time of an event ("do czwartek", "надійде пʼятниця");
+# there the date (its month already in the genitive) leads and the weekday stands apart in
+# brackets. Ukrainian also ends the year with "р." itself, so sentences must not add a stop.
+SENTENCE_DATE_PATTERNS = {"pl": "d MMMM y (EEEE)", "uk": "d MMMM y 'р.' (EEEE)"}
+# Between list items that contain commas themselves.
+SEMICOLONS = {"ur": "؛ "}
+# Welsh "a" (and) is "ac" before a vowel; CLDR writes the choice as "a(c)".
+_WELSH_AND = re.compile(r"\ba\(c\) (?=(\S))")
+_WELSH_VOWELS = "aeiouwyâêîôûŵŷáéíóúàèìòùäëïöü"
+
+
+CalendarDate = date  # the Translator's own `date` method hides the type inside the class
 
 
 def compile_catalog(po_path: Path) -> gettext.GNUTranslations:
@@ -61,6 +79,34 @@ class Translator:
 
     def datetime(self, value: datetime, fmt: str = "medium") -> str:
         return format_datetime(value, format=fmt, locale=self.locale, tzinfo=value.tzinfo)
+
+    def sentence_date(self, value: CalendarDate) -> str:
+        """A date with its weekday, to put inside a sentence (see SENTENCE_DATE_PATTERNS)."""
+        return self.date(value, SENTENCE_DATE_PATTERNS.get(self.language, "full"))
+
+    def example_date(self, value: CalendarDate) -> str:
+        """A date written as parents may type it back: '3 April 2026', '3 kwietnia 2026'."""
+        return self.date(value, "d MMMM y")
+
+    def join(self, items: Iterable[str], *, conjunction: bool = True) -> str:
+        """A list inside a sentence with the language's separators: 'a, b and c',
+        'a, b i c', 'a، b، اور c'; without the conjunction ('a، b، c') for items that hold
+        an "and" themselves."""
+        values = list(items)
+        if not conjunction:
+            middle = self.locale.list_patterns["standard"]["middle"]
+            return reduce(lambda joined, item: middle.format(joined, item), values[1:], values[0])
+        joined = format_list(values, locale=self.locale)
+        if self.language == "cy":
+            joined = _WELSH_AND.sub(
+                lambda m: "ac " if m[1][0].lower() in _WELSH_VOWELS else "a ", joined
+            )
+        return joined
+
+    def join_clauses(self, items: Iterable[str]) -> str:
+        """Items that hold commas themselves ('born 3 April 2024, 2 years old'), joined with the
+        language's semicolon."""
+        return SEMICOLONS.get(self.language, "; ").join(items)
 
 
 class Catalogs:

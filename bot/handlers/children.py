@@ -34,6 +34,7 @@ from domain.dates import (
     DateProblem,
     check_birth_date,
     check_due_date,
+    example_date,
     parse_user_date,
 )
 from domain.i18n import Translator
@@ -150,17 +151,18 @@ async def ask_for_date(
     context.chat_state.pending = PendingInput(
         kind, menu.message_id if menu else None, back_to, asked_by
     )
+    example = example_date(kind, context.services.clock().date())
     question = (
-        _("When is the baby due? Send the date, for example 3 April 2026.")
+        _("When is the baby due? Send the date, for example %(example)s.")
         if kind == "due"
-        else _("When was your child born? Send the date, for example 3 April 2024.")
+        else _("When was your child born? Send the date, for example %(example)s.")
     )
     if kind.startswith("edit:"):
-        question = _("Send the new date, for example 3 April 2025.")
-    await show_question(update, context, question)
+        question = _("Send the new date, for example %(example)s.")
+    await show_question(update, context, question % {"example": t.example_date(example)}, example)
 
 
-async def show_question(update: Update, context: BotContext, question: str) -> None:
+async def show_question(update: Update, context: BotContext, question: str, example: date) -> None:
     """Send the question with a ForceReply. In a group it names the admin who asked, so the
     reply box opens for them alone (a selective ForceReply reaches mentioned users) and their
     answer, a reply to the bot, reaches it under privacy mode."""
@@ -174,16 +176,23 @@ async def show_question(update: Update, context: BotContext, question: str) -> N
         chat.id,
         text,
         parse_mode=parse_mode,
-        reply_markup=ForceReply(selective=True, input_field_placeholder="3/4/2025"),
+        reply_markup=ForceReply(selective=True, input_field_placeholder=numeric_date(example)),
     )
 
 
-def date_problem_text(problem: DateProblem, t: Translator) -> str:
+def numeric_date(value: date) -> str:
+    """3/4/2026: day first, as parse_user_date reads it."""
+    return f"{value.day}/{value.month}/{value.year}"
+
+
+def date_problem_text(problem: DateProblem, t: Translator, example: date) -> str:
+    """What is wrong with a typed date; `example` is one the question would accept."""
     _ = t.gettext
     messages = {
         DateProblem.UNREADABLE: _(
-            "I couldn't read that date. Try for example 3 April 2025 or 3/4/2025."
-        ),
+            "I couldn't read that date. Try for example %(example)s or %(numeric)s."
+        )
+        % {"example": t.example_date(example), "numeric": numeric_date(example)},
         DateProblem.IMPOSSIBLE: _("That date doesn't exist. Please check the day and month."),
         DateProblem.BIRTH_IN_FUTURE: _(
             "A birth date can't be in the future. If the baby "
@@ -244,9 +253,10 @@ async def receive_date(update: Update, context: BotContext, pending: PendingInpu
     if unit is None:
         return
     if problem is not None:
+        example = example_date(pending.kind, now.date())
         await message.reply_text(
-            date_problem_text(problem, unit.t),
-            reply_markup=ForceReply(selective=True, input_field_placeholder="3/4/2025"),
+            date_problem_text(problem, unit.t, example),
+            reply_markup=ForceReply(selective=True, input_field_placeholder=numeric_date(example)),
         )
         return
     context.chat_state.pending = None

@@ -78,7 +78,7 @@ def summary(profile: ChatProfile, context: BotContext, t: Translator) -> str:
         [
             _("✅ <b>All set!</b>"),
             _("Topics: %(topics)s") % {"topics": topics_line(profile, library, t)},
-            _("Children: %(children)s") % {"children": "; ".join(children)},
+            _("Children: %(children)s") % {"children": t.join_clauses(children)},
             schedule_line(profile, t),
             when_line(next_tip_at(profile, context.services.clock()), profile.chat.timezone, t),
             _("Change anything with /settings, or stop with /stop."),

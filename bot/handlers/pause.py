@@ -79,7 +79,7 @@ async def pause_button(update: Update, context: BotContext) -> None:
         text = _(
             "Tips are paused until %(date)s. They start again by "
             "themselves; /resume brings them back sooner."
-        ) % {"date": unit.t.date(local.date(), "full")}
+        ) % {"date": unit.t.sentence_date(local.date())}
     await show(update, text)
 
 

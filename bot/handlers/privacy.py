@@ -14,9 +14,29 @@ from domain.buttons import Menu, Step
 from domain.chats import count_stored, forget_chat
 from domain.content.render import escape
 from domain.db import checkpoint_erased
+from domain.i18n import N_
+from domain.models import ChatKind, ChatStatus
 
 ERASE = Step(Menu.FORGET, "yes")
 KEEP = Step(Menu.FORGET, "no")
+# The stored kind and status, as words in the chat's language.
+KIND_NAMES = {
+    ChatKind.PRIVATE: N_("private chat"),
+    ChatKind.GROUP: N_("group"),
+    ChatKind.SUPERGROUP: N_("group"),
+}
+STATUS_NAMES = {
+    ChatStatus.ONBOARDING: N_("being set up"),
+    ChatStatus.ACTIVE: N_("receiving tips"),
+    ChatStatus.PAUSED: N_("paused"),
+    ChatStatus.STOPPED: N_("stopped"),
+    ChatStatus.BLOCKED: N_("unreachable (Telegram refuses delivery)"),
+}
+
+
+def stored_word(names: dict[ChatKind, str] | dict[ChatStatus, str], value: str) -> str:
+    """The translatable name of a stored value; the value itself if it is a new one."""
+    return next((name for key, name in names.items() if key.value == value), value)
 
 
 async def mydata_command(update: Update, context: BotContext) -> None:
@@ -37,14 +57,15 @@ async def mydata_command(update: Update, context: BotContext) -> None:
     today = context.services.clock().date()
     library = context.services.library.current
     children = [describe_child(c, today, t) for c in profile.children] or [_("none")]
+    kind = _(stored_word(KIND_NAMES, chat.kind))
     lines = [
         _("<b>What tipsbot stores about this chat</b>"),
-        _("Chat id: %(id)s (%(kind)s)") % {"id": chat.telegram_id, "kind": chat.kind},
+        _("Chat id: %(id)s (%(kind)s)") % {"id": chat.telegram_id, "kind": kind},
         _("Language: %(language)s") % {"language": native_name(chat.language)},
         _("Nation: %(nation)s") % {"nation": region_name(chat.region, t)},
-        _("Status: %(status)s") % {"status": chat.status},
+        _("Status: %(status)s") % {"status": _(stored_word(STATUS_NAMES, chat.status))},
         _("Topics: %(topics)s") % {"topics": topics_line(profile, library, t)},
-        _("Children: %(children)s") % {"children": escape("; ".join(children))},
+        _("Children: %(children)s") % {"children": escape(t.join_clauses(children))},
         schedule_line(profile, t),
         _("Since: %(date)s") % {"date": t.date(chat.created_at.date())},
         _(

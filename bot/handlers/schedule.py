@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel import Locale
 from babel.dates import get_day_names
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -44,9 +45,11 @@ from domain.cadence import (
     next_slot,
     parse_days,
     parse_hhmm,
+    parse_user_time,
 )
 from domain.chats import ChatProfile, refresh_next_slot
 from domain.i18n import Translator
+from domain.timezones import ZoneInputError, parse_time_zone
 
 TIME_PRESETS = ("08:00", "10:00", "12:30", "16:00", "19:00")
 ZONE_PRESETS = ("Europe/London", "Europe/Warsaw", "Europe/Kyiv", "Asia/Karachi")
@@ -225,7 +228,7 @@ async def ask_for(update: Update, context: BotContext, question: Question, t: Tr
     text = (
         _("What time would you like tips? Send it like 09:30.")
         if question == "time"
-        else _("Send your time zone, for example Europe/London or Asia/Karachi.")
+        else _("Send your city or time zone, for example London or Asia/Karachi.")
     )
     await context.bot.send_message(chat.id, text, reply_markup=ForceReply(selective=True))
 
@@ -260,30 +263,27 @@ async def schedule_button(update: Update, context: BotContext) -> None:
         await reply()
 
 
-def parse_time_text(text: str) -> str | None:
-    """'9:30', '09.30', '0930' -> '09:30'; None when it is not a time of day."""
-    digits = text.strip().replace(".", ":").replace("h", ":")
-    if ":" not in digits and len(digits) in (3, 4):
-        digits = f"{digits[:-2]}:{digits[-2:]}"
+def parse_time_text(text: str, locale: Locale) -> str | None:
+    """'9:30', '19.30', '7pm', '7:30 PM', '۷:۳۰' -> '09:30'-style; None when it is no time."""
     try:
-        return format_hhmm(parse_hhmm(digits))
+        return format_hhmm(parse_user_time(text, locale))
     except ValueError:
         return None
 
 
-def parse_zone_text(text: str) -> str | None:
-    name = text.strip().replace(" ", "_")
-    if name in available_timezones():
-        return name
-    lowered = {z.lower(): z for z in available_timezones()}
-    found = lowered.get(name.lower())
-    if found is None:
-        return None
+def parse_zone_text(text: str, locales: Sequence[Locale]) -> str | None:
+    """'Europe/London', 'Paris', 'Warszawa', 'کراچی' -> an IANA name; None when unknown."""
     try:
-        ZoneInfo(found)
-    except ZoneInfoNotFoundError:
+        return parse_time_zone(text, locales)
+    except ZoneInputError:
         return None
-    return found
+
+
+def zone_name_locales(context: BotContext, t: Translator) -> tuple[Locale, ...]:
+    """Place names are read in the chat's language first, then in every other UI language
+    (a Polish parent may use the English UI and type "Warszawa")."""
+    catalogs = context.services.catalogs
+    return (t.locale, *(catalogs.for_language(lang).locale for lang in catalogs.languages))
 
 
 async def receive_answer(update: Update, context: BotContext, pending: PendingInput) -> None:
@@ -292,8 +292,14 @@ async def receive_answer(update: Update, context: BotContext, pending: PendingIn
     if message is None or message.text is None:
         return
     is_time = pending.kind == "time"
-    value = parse_time_text(message.text) if is_time else parse_zone_text(message.text)
+    value: str | None = None
     async with stored_chat_unit(update, context) as unit:
+        if unit is not None:
+            value = (
+                parse_time_text(message.text, unit.t.locale)
+                if is_time
+                else parse_zone_text(message.text, zone_name_locales(context, unit.t))
+            )
         if unit is not None and value is not None:
             now = context.services.clock()
             if is_time:
@@ -307,7 +313,10 @@ async def receive_answer(update: Update, context: BotContext, pending: PendingIn
         problem = (
             _("Please send a time like 09:30.")
             if is_time
-            else _("I don't know that time zone. Try a name like Europe/London.")
+            else _(
+                "I don't know that place or time zone. Try a big city near you, "
+                "like London, or a name like Europe/London."
+            )
         )
         await message.reply_text(problem, reply_markup=ForceReply(selective=True))
         return

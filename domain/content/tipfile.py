@@ -96,7 +96,7 @@ from domain.content.stages import (
     MIN_PREGNANCY_WEEK,
     age_in_days,
 )
-from domain.content.wording import everyone_wording
+from domain.content.wording import decimal_point_wording, everyone_wording
 from domain.schoolyear import (
     ALL_TERMS,
     FIRST_YEAR,
@@ -298,6 +298,8 @@ def check_message(tip: Tip, text: TipText, ctx: LoadContext) -> list[Problem]:
     except RenderError as exc:
         return [error(text.path, text.line + (exc.line or 0), exc.message)]
     problems: list[Problem] = []
+    if (decimals := decimal_point_wording(text)) is not None:
+        problems.append(decimals)
     body = render_markdown(text.body_markdown)
     length = len(telegram_text(body))
     if length > BODY_SOFT_LIMIT:

@@ -1,5 +1,6 @@
 """A check that a tip for everyone reads as one: it should not open as advice for a child or a
-pregnancy, since families who told the bot nothing about a child get it too.
+pregnancy, since families who told the bot nothing about a child get it too. And a check that a
+translation writes decimal numbers as its language does.
 
 The heuristic (documented in content/README.md): the title and the first sentence of the text
 are where a reader decides whether a tip is for them, so a tip for everyone is flagged when
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 import re
 
+from babel import Locale, UnknownLocaleError
+
 from domain.content.errors import Problem, warning
-from domain.content.model import Tip
+from domain.content.model import Tip, TipText
 
 CHILD_WORDS = (
     r"your (baby|babies|child|children|toddler|toddlers|little ones?|newborn|son|daughter)",
@@ -63,3 +66,36 @@ def everyone_wording(tip: Tip, title_line: int) -> Problem | None:
                 "it reads well for a family without a child",
             )
     return None
+
+
+# A number with a decimal point ("12.5"), not part of a dotted date ("3.04.2026").
+_DECIMAL_POINT = re.compile(r"(?<![\d.])(\d+)\.(\d+)(?![\d]|\.\d)")
+
+
+def decimal_point_numbers(text: str, language: str) -> list[str]:
+    """The numbers in `text` written with a decimal point where `language` writes a decimal
+    comma (Polish and Ukrainian "12,5", by Babel's locale data); hh.mm times are left alone."""
+    try:
+        decimal = Locale.parse(language).number_symbols["latn"]["decimal"]
+    except (ValueError, UnknownLocaleError, KeyError):
+        return []
+    if decimal != ",":
+        return []
+    return [
+        found.group(0)
+        for found in _DECIMAL_POINT.finditer(text)
+        if not (int(found[1]) <= 23 and len(found[2]) == 2 and int(found[2]) <= 59)
+    ]
+
+
+def decimal_point_wording(text: TipText) -> Problem | None:
+    """A warning when a translation writes "12.5" in a language that writes "12,5"."""
+    numbers = decimal_point_numbers(f"{text.title}\n{text.body_markdown}", text.language)
+    if not numbers:
+        return None
+    return warning(
+        text.path,
+        text.line,
+        f"{', '.join(numbers)}: the decimal separator in {text.language!r} is a comma "
+        f"(write {numbers[0].replace('.', ',')})",
+    )

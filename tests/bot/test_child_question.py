@@ -20,6 +20,8 @@ from tests.bot.harness import (
 from tests.fakebotapi._models import SentMessage
 
 DUE = {"en": "20 May 2027", "pl": "20 maja 2027", "ur": "20 مئی 2027"}
+# The question's example: twelve weeks after the harness's today (26 November 2026).
+DUE_EXAMPLE = {"en": "18 February 2027", "pl": "18 lutego 2027"}
 
 
 def is_tip(message: SentMessage) -> bool:
@@ -61,7 +63,9 @@ async def test_a_deep_link_asks_expecting_and_takes_the_due_date(
         assert profile.chat.child_prompt == ChildPrompt.ASKED
 
         ask = await bot.tap(dana, welcome, _("🤰 Expecting"))
-        assert ask.text == _("When is the baby due? Send the date, for example 3 April 2026.")
+        assert ask.text == _("When is the baby due? Send the date, for example %(example)s.") % {
+            "example": DUE_EXAMPLE[language]
+        }
         assert (ask.reply_markup or {}).get("force_reply") is True
 
         listed = await bot.say(dana, DUE[language], reply_to=ask)
@@ -85,7 +89,7 @@ async def test_a_deep_link_into_a_chat_with_a_child_does_not_ask(migrated_url: s
         eli = bot.api.make_user("Eli", language_code="en")
         welcome = await bot.say(eli, "/start learning")
         ask = await bot.tap(eli, welcome, "Have a baby or child")
-        assert ask.text == "When was your child born? Send the date, for example 3 April 2024."
+        assert ask.text == "When was your child born? Send the date, for example 26 November 2025."
         await bot.say(eli, "3/4/2025", reply_to=ask)
 
         again = await bot.say(eli, "/start health")

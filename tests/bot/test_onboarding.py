@@ -29,7 +29,7 @@ async def test_onboarding_with_the_defaults_takes_four_taps(migrated_url: str) -
         done = await bot.tap(ana, when, "Confirm")
 
         assert "All set!" in done.plain_text
-        assert "3 tips a week: Mon, Wed, Fri at 10:00 (Europe/London)" in done.plain_text
+        assert "3 tips a week: Mon, Wed and Fri at 10:00 (Europe/London)" in done.plain_text
         # Thursday noon -> the first tip is Friday at 10:00 London time.
         assert "Your next tip comes on Friday, 27 November 2026 at 10:00" in done.plain_text
 

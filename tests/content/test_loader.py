@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from domain.content.stages import (
 from tests.content.factories import TEST_LIBRARY, copy_library, make_tip, tip_file
 
 TODAY = date(2026, 6, 1)
+SHIPPED = Path(__file__).resolve().parents[2] / "content"
 
 
 @pytest.fixture(scope="module")
@@ -302,3 +304,29 @@ def test_series_weeks_mistakes_are_reported(tmp_path: Path) -> None:
             "tips with the same part go out in order of id",
         ),
     } <= found
+
+
+def test_a_decimal_point_in_a_polish_translation_is_a_warning(tmp_path: Path) -> None:
+    """Polish writes 12,5 and Welsh 12.5: the check goes by the translation's language."""
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED, content)
+    folder = content / "tips/welfare"
+    for name in ("w-wales-flying-start.pl.md", "w-wales-flying-start.cy.md"):
+        path = folder / name
+        path.write_text(path.read_text(encoding="utf-8").replace("12,5", "12.5"), "utf-8")
+    library = load_library(content, today=TODAY)
+    assert [
+        (p.path.name, p.severity, p.message) for p in library.problems if "decimal" in p.message
+    ] == [
+        (
+            "w-wales-flying-start.pl.md",
+            "warning",
+            "12.5: the decimal separator in 'pl' is a comma (write 12,5)",
+        )
+    ]
+    assert "pl" in library.tips["w-wales-flying-start"].texts  # still sent
+
+
+def test_the_shipped_translations_write_decimals_as_their_language_does() -> None:
+    library = load_library(SHIPPED, today=TODAY)
+    assert [p.format() for p in library.warnings if "decimal separator" in p.message] == []
