@@ -40,6 +40,18 @@ class ChatNotFound(LookupError):
     """No chat with that Telegram id (it never started, or it was forgotten)."""
 
 
+SETUP_STEPS = ("topics", "nation", "children", "often", "time")
+"""Onboarding's steps in order; `Chat.setup_step` holds the one a chat is on."""
+
+REGION_BY_LANGUAGE = {"cy": "wales"}
+"""Where a language says which UK nation a family most likely lives in."""
+
+
+def guessed_region(language: str, default: str) -> str:
+    """The nation to offer first: the language's, where it is a fair guess, else `default`."""
+    return REGION_BY_LANGUAGE.get(language, default)
+
+
 @dataclass(frozen=True)
 class NewChatDefaults:
     """What a chat starts with before it chooses anything."""
@@ -149,6 +161,7 @@ async def create_new_chats(
     for row, new in zip(rows, wanted.values(), strict=True):
         if new.active:  # a deep link: its welcome asks about a child (domain.child_prompt)
             row.child_prompt = ChildPrompt.ASKED.value
+            row.setup_step = None
     session.add_all(rows)
     await session.flush()
     profiles: dict[int, ChatProfile] = {}
@@ -184,6 +197,7 @@ def _new_chat_row(
         status=ChatStatus.ONBOARDING.value,
         created_at=now,
         status_changed_at=now,
+        setup_step=SETUP_STEPS[0],
     )
 
 
@@ -434,5 +448,6 @@ async def refresh_next_slot(session: AsyncSession, *, chat: Chat, now: datetime)
 
 async def activate(session: AsyncSession, *, chat: Chat, now: datetime) -> None:
     """Subscribe (after onboarding, a deep link, /resume or an undone /stop)."""
+    chat.setup_step = None
     await set_status(session, chat=chat, status=ChatStatus.ACTIVE, now=now)
     await refresh_next_slot(session, chat=chat, now=now)

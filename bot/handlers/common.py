@@ -30,6 +30,7 @@ from domain.chats import (
     get_chat,
     get_or_create_chat,
     get_or_create_profile,
+    guessed_region,
     load_profile,
     set_topics,
 )
@@ -149,7 +150,7 @@ def chat_defaults(context: BotContext, language: str) -> NewChatDefaults:
     settings = context.services.settings
     return NewChatDefaults(
         language=language,
-        region=settings.default_region,
+        region=guessed_region(language, settings.default_region),
         timezone=settings.default_timezone,
         days=settings.default_days,
         send_time=settings.default_send_time,
