@@ -80,6 +80,7 @@ async def test_a_deep_link_shows_the_nation_ticked_and_changes_it_in_one_tap(
             lambda c: c.method == "answerCallbackQuery" and c.params.get("text") == saved,
             since=since,
         )
+        await bot.api.wait_for_call(lambda c: c.method == "editMessageReplyMarkup", since=since)
         profile = await bot.profile(cai.id)
         assert profile is not None and profile.chat.region == "scotland"
         # The tick moved; the welcome's text and its question stay, one tap away.
