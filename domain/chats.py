@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import case, delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import ScalarSelect
@@ -323,7 +323,15 @@ async def resume_expired_pauses(session: AsyncSession, *, now: datetime) -> int:
             col(Chat.paused_until).is_not(None),
             col(Chat.paused_until) <= now,
         )
-        .values(status=ChatStatus.ACTIVE.value, paused_until=None, status_changed_at=now)
+        .values(
+            # A chat paused before it finished onboarding goes back to it, not to tips.
+            status=case(
+                (col(Chat.setup_step).is_(None), ChatStatus.ACTIVE.value),
+                else_=ChatStatus.ONBOARDING.value,
+            ),
+            paused_until=None,
+            status_changed_at=now,
+        )
     )
     return result.rowcount
 
@@ -451,3 +459,28 @@ async def activate(session: AsyncSession, *, chat: Chat, now: datetime) -> None:
     chat.setup_step = None
     await set_status(session, chat=chat, status=ChatStatus.ACTIVE, now=now)
     await refresh_next_slot(session, chat=chat, now=now)
+
+
+async def unblock(session: AsyncSession, *, chat: Chat, now: datetime) -> None:
+    """A chat marked blocked wrote to the bot, so it unblocked it (or let it back in): back to
+    where it was before, with everything it chose. A chat that had stopped stays stopped, one
+    half set up goes back to onboarding, any other gets tips again (a pause's end is not kept
+    through a block, so it ends)."""
+    assert chat.id is not None
+    others = [s.value for s in ChatStatus if s is not ChatStatus.BLOCKED]
+    before = (
+        await session.exec(
+            select(ChatEvent.kind)
+            .where(col(ChatEvent.chat_id) == chat.id, col(ChatEvent.kind).in_(others))
+            .order_by(col(ChatEvent.at).desc(), col(ChatEvent.id).desc())
+            .limit(1)
+        )
+    ).first()
+    if chat.setup_step is not None:
+        await set_status(session, chat=chat, status=ChatStatus.ONBOARDING, now=now)
+    elif before == ChatStatus.STOPPED.value:
+        await set_status(
+            session, chat=chat, status=ChatStatus.STOPPED, now=now, reason="stopped by the chat"
+        )
+    else:
+        await activate(session, chat=chat, now=now)

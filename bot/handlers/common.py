@@ -33,6 +33,7 @@ from domain.chats import (
     guessed_region,
     load_profile,
     set_topics,
+    unblock,
 )
 from domain.db import read_session
 from domain.i18n import Catalogs, Translator
@@ -101,6 +102,7 @@ async def chat_unit(update: Update, context: BotContext) -> AsyncIterator[ChatUn
         row, _created = await get_or_create_chat(
             session, telegram_id=new.telegram_id, kind=new.kind, defaults=new.defaults, now=new.now
         )
+        await _reachable_again(update, context, session, row)
         async with _working_on(session, row, context) as unit:
             yield unit
 
@@ -121,10 +123,19 @@ async def stored_chat_unit(update: Update, context: BotContext) -> AsyncIterator
         async with context.services.sessions() as session:
             row = await get_chat(session, telegram_id=chat.id)
             if row is not None:
+                await _reachable_again(update, context, session, row)
                 async with _working_on(session, row, context) as unit:
                     yield unit
                 return
     yield None  # after the session: the caller may answer Telegram without holding it
+
+
+async def _reachable_again(
+    update: Update, context: BotContext, session: AsyncSession, row: Chat
+) -> None:
+    """A message or a tap from a chat marked blocked: it unblocked the bot (domain.chats)."""
+    if row.status == ChatStatus.BLOCKED and (update.message or update.callback_query):
+        await unblock(session, chat=row, now=context.services.clock())
 
 
 def chat_kind(telegram_type: str) -> ChatKind:

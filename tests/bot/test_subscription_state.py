@@ -5,10 +5,12 @@ everything it chose) and shows a subscriber what it gets instead of the walk-thr
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
 from domain.models import ChatStatus
+from scheduler.housekeeping import resume_ended_pauses
 from tests.bot.harness import Harness, button_labels, count_rows_for_chat, running_bot, seed_chat
 from tests.fakebotapi._models import FakeUser, SentMessage
 
@@ -183,3 +185,40 @@ async def test_start_shows_a_subscriber_what_it_gets_and_a_half_set_up_chat_its_
         again = await bot.say(gus, "/start")
         assert step(bot, language, 2) in again.plain_text
         assert "ob:rg:england" in str(again.reply_markup)
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+async def test_any_message_after_unblocking_brings_the_chat_back_as_it_was(
+    migrated_url: str, language: str
+) -> None:
+    async with running_bot(migrated_url) as bot:
+        _ = bot.services.catalogs.for_language(language).gettext
+        await seed_chat(bot.services, 606, language=language, days="sat", send_time="08:00")
+        await seed_chat(bot.services, 607, language=language, status=ChatStatus.STOPPED)
+        hal = bot.api.make_user("Hal", language_code=language, user_id=606)
+        ivy = bot.api.make_user("Ivy", language_code=language, user_id=607)
+        for user in (hal, ivy):
+            bot.api.block_bot(user)
+            await until_status(bot, user.id, ChatStatus.BLOCKED)
+            bot.api.unblock_bot(user)
+            await bot.say(user, "/schedule")
+
+        hal_now = await bot.profile(hal.id)
+        assert hal_now is not None and hal_now.chat.status == ChatStatus.ACTIVE
+        assert (hal_now.schedule.days, hal_now.schedule.send_time) == ("sat", "08:00")
+        assert hal_now.schedule.next_slot_at is not None
+        # A chat that had stopped before it blocked the bot is not subscribed by a message.
+        ivy_now = await bot.profile(ivy.id)
+        assert ivy_now is not None and ivy_now.chat.status == ChatStatus.STOPPED
+
+
+async def test_a_pause_taken_during_set_up_ends_back_in_set_up(migrated_url: str) -> None:
+    async with running_bot(migrated_url) as bot:
+        jo = bot.api.make_user("Jo", language_code="en")
+        await bot.say(jo, "/start")
+        menu = await bot.say(jo, "/pause")
+        await bot.tap(jo, menu, "1 week")
+        bot.clock.advance(timedelta(days=7, minutes=1))
+        assert await resume_ended_pauses(bot.services.sessions, bot.clock) == 1
+        profile = await bot.profile(jo.id)
+        assert profile is not None and profile.chat.status == ChatStatus.ONBOARDING
