@@ -8,10 +8,18 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_time, get_day_names
 
 from domain.cadence import FREQUENCY_PRESETS, cadence_for, first_send_at, parse_days, parse_hhmm
-from domain.chats import ChatProfile
+from domain.chats import SETUP_STEPS, ChatProfile
 from domain.content.model import Library
 from domain.i18n import Translator
 from domain.models import ChatStatus
+
+
+def step_line(step: str, t: Translator) -> str:
+    """ "Step n of N" for one of onboarding's steps (domain.chats.SETUP_STEPS)."""
+    return t.gettext("Step %(n)d of %(total)d") % {
+        "n": SETUP_STEPS.index(step) + 1,
+        "total": len(SETUP_STEPS),
+    }
 
 
 def sentence_case(text: str) -> str:

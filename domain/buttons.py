@@ -52,9 +52,22 @@ class Menu(StrEnum):
         return rf"^{self.value}{SEP}"
 
 
-StepName = Literal["begin", "done", "freq", "time", "confirm", "zone", "back", "undo", "yes", "no"]
+StepName = Literal[
+    "begin",
+    "done",
+    "nation",
+    "kids",
+    "freq",
+    "time",
+    "confirm",
+    "zone",
+    "back",
+    "undo",
+    "yes",
+    "no",
+]
 STEPS: dict[Menu, frozenset[str]] = {
-    Menu.ONBOARDING: frozenset({"begin", "done", "freq", "time", "confirm"}),
+    Menu.ONBOARDING: frozenset({"begin", "done", "nation", "kids", "freq", "time", "confirm"}),
     Menu.TOPICS: frozenset({"done"}),
     Menu.CHILDREN: frozenset({"done"}),
     Menu.SCHEDULE: frozenset({"zone", "back", "done"}),
@@ -89,6 +102,7 @@ SETTINGS_TARGETS: tuple[SettingsTarget, ...] = get_args(SettingsTarget)
 # The shared kinds, and the menus each may belong to.
 TOPIC_MENUS = frozenset({Menu.ONBOARDING, Menu.TOPICS})
 SCHEDULE_MENUS = frozenset({Menu.ONBOARDING, Menu.SCHEDULE})
+REGION_MENUS = frozenset({Menu.ONBOARDING, Menu.REGION})
 CHILD_MENUS = frozenset({Menu.ONBOARDING, Menu.CHILDREN})  # where the children screens return
 
 _ID = re.compile(ID_PATTERN)
@@ -244,19 +258,24 @@ class SendTime(Button):
 
 @dataclass(frozen=True, slots=True)
 class ToggleDay(Button):
-    """Tick or untick a weekday in /schedule, 0 = Monday ("sc:d:2")."""
+    """Tick or untick a weekday, 0 = Monday ("sc:d:2" in /schedule, "ob:d:2" in onboarding)."""
 
     day: int
+    menu: Menu = Menu.SCHEDULE
+
+    def __post_init__(self) -> None:
+        _check_menu(self, self.menu, SCHEDULE_MENUS)
 
     def parts(self) -> tuple[str | int, ...]:
-        return (Menu.SCHEDULE.value, "d", self.day)
+        return (self.menu.value, "d", self.day)
 
     @classmethod
     def from_parts(cls, parts: list[str]) -> Self | None:
-        if parts[0] != Menu.SCHEDULE or len(parts) != 3 or parts[1] != "d":
+        menu = _choice(parts[0], SCHEDULE_MENUS)
+        if menu is None or len(parts) != 3 or parts[1] != "d":
             return None
         day = small_int(parts[2], maximum=6)
-        return None if day is None else cls(day)
+        return None if day is None else cls(day, menu)
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,19 +414,28 @@ class Language(Button):
 
 @dataclass(frozen=True, slots=True)
 class Region(Button):
-    """The chat's UK nation ("rg:wales")."""
+    """The chat's UK nation ("rg:wales" in /region, "ob:rg:wales" in onboarding)."""
 
     region: str
+    menu: Menu = Menu.REGION
+
+    def __post_init__(self) -> None:
+        _check_menu(self, self.menu, REGION_MENUS)
 
     def parts(self) -> tuple[str | int, ...]:
-        return (Menu.REGION.value, self.region)
+        if self.menu == Menu.REGION:
+            return (Menu.REGION.value, self.region)
+        return (self.menu.value, "rg", self.region)
 
     @classmethod
     def from_parts(cls, parts: list[str]) -> Self | None:
-        if parts[0] != Menu.REGION or len(parts) != 2:
-            return None
-        region = _id(parts[1])
-        return None if region is None else cls(region)
+        if parts[0] == Menu.REGION and len(parts) == 2:
+            region = _id(parts[1])
+            return None if region is None else cls(region)
+        if parts[0] == Menu.ONBOARDING and len(parts) == 3 and parts[1] == "rg":
+            region = _id(parts[2])
+            return None if region is None else cls(region, Menu.ONBOARDING)
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import delete, func, insert
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import ScalarSelect
@@ -38,6 +38,18 @@ from domain.models import (
 
 class ChatNotFound(LookupError):
     """No chat with that Telegram id (it never started, or it was forgotten)."""
+
+
+SETUP_STEPS = ("topics", "nation", "children", "often", "time")
+"""Onboarding's steps in order; `Chat.setup_step` holds the one a chat is on."""
+
+REGION_BY_LANGUAGE = {"cy": "wales"}
+"""Where a language says which UK nation a family most likely lives in."""
+
+
+def guessed_region(language: str, default: str) -> str:
+    """The nation to offer first: the language's, where it is a fair guess, else `default`."""
+    return REGION_BY_LANGUAGE.get(language, default)
 
 
 @dataclass(frozen=True)
@@ -149,6 +161,7 @@ async def create_new_chats(
     for row, new in zip(rows, wanted.values(), strict=True):
         if new.active:  # a deep link: its welcome asks about a child (domain.child_prompt)
             row.child_prompt = ChildPrompt.ASKED.value
+            row.setup_step = None
     session.add_all(rows)
     await session.flush()
     profiles: dict[int, ChatProfile] = {}
@@ -184,6 +197,7 @@ def _new_chat_row(
         status=ChatStatus.ONBOARDING.value,
         created_at=now,
         status_changed_at=now,
+        setup_step=SETUP_STEPS[0],
     )
 
 
@@ -298,20 +312,6 @@ async def set_status(
     )
     if last_tip is not None and status in (ChatStatus.STOPPED, ChatStatus.BLOCKED):
         await bump_tip_counter(session, tip_id=last_tip, kind=f"{status.value}-after")
-
-
-async def resume_expired_pauses(session: AsyncSession, *, now: datetime) -> int:
-    """Pauses whose end has come become active again; returns how many."""
-    result = await session.exec(
-        update(Chat)
-        .where(
-            col(Chat.status) == ChatStatus.PAUSED.value,
-            col(Chat.paused_until).is_not(None),
-            col(Chat.paused_until) <= now,
-        )
-        .values(status=ChatStatus.ACTIVE.value, paused_until=None, status_changed_at=now)
-    )
-    return result.rowcount
 
 
 async def migrate_chat(
@@ -434,5 +434,31 @@ async def refresh_next_slot(session: AsyncSession, *, chat: Chat, now: datetime)
 
 async def activate(session: AsyncSession, *, chat: Chat, now: datetime) -> None:
     """Subscribe (after onboarding, a deep link, /resume or an undone /stop)."""
+    chat.setup_step = None
     await set_status(session, chat=chat, status=ChatStatus.ACTIVE, now=now)
     await refresh_next_slot(session, chat=chat, now=now)
+
+
+async def unblock(session: AsyncSession, *, chat: Chat, now: datetime) -> None:
+    """A chat marked blocked wrote to the bot, so it unblocked it (or let it back in): back to
+    where it was before, with everything it chose. A chat that had stopped stays stopped, one
+    half set up goes back to onboarding, any other gets tips again (a pause's end is not kept
+    through a block, so it ends)."""
+    assert chat.id is not None
+    others = [s.value for s in ChatStatus if s is not ChatStatus.BLOCKED]
+    before = (
+        await session.exec(
+            select(ChatEvent.kind)
+            .where(col(ChatEvent.chat_id) == chat.id, col(ChatEvent.kind).in_(others))
+            .order_by(col(ChatEvent.at).desc(), col(ChatEvent.id).desc())
+            .limit(1)
+        )
+    ).first()
+    if chat.setup_step is not None:
+        await set_status(session, chat=chat, status=ChatStatus.ONBOARDING, now=now)
+    elif before == ChatStatus.STOPPED.value:
+        await set_status(
+            session, chat=chat, status=ChatStatus.STOPPED, now=now, reason="stopped by the chat"
+        )
+    else:
+        await activate(session, chat=chat, now=now)

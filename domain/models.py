@@ -82,6 +82,9 @@ class Chat(SQLModel, table=True):
         index=True,
         sa_column_kwargs={"server_default": ChildPrompt.NONE.value},
     )
+    # The onboarding step the chat is on (domain.chats.SETUP_STEPS); None once it has
+    # subscribed, so /resume or an undone /stop never subscribes a chat half set up.
+    setup_step: str | None = Field(default=None, max_length=8)
 
 
 class Schedule(SQLModel, table=True):

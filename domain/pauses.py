@@ -32,16 +32,29 @@ def pause_over(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def _set_up() -> ColumnElement[bool]:
+    """The chat finished onboarding (a pause taken half-way ends back in onboarding)."""
+    return col(Chat.setup_step).is_(None)
+
+
 def receiving(now: datetime) -> ColumnElement[bool]:
-    """Chats that get tips at `now`: active ones, and paused ones whose pause is over."""
-    return or_(col(Chat.status) == ChatStatus.ACTIVE.value, pause_over(now))
+    """Chats that get tips at `now`: active ones, and set-up paused ones whose pause is over."""
+    return or_(col(Chat.status) == ChatStatus.ACTIVE.value, and_(pause_over(now), _set_up()))
+
+
+def _status_after_pause() -> ColumnElement[str]:
+    return cast(
+        "ColumnElement[str]",
+        case((_set_up(), ChatStatus.ACTIVE.value), else_=ChatStatus.ONBOARDING.value),
+    )
 
 
 def status_at(now: datetime) -> ColumnElement[str]:
-    """The chat's status as of `now`: active once its pause is over."""
+    """The chat's status as of `now`: active once its pause is over (onboarding again if it
+    was paused before it finished setting up)."""
     return cast(
         "ColumnElement[str]",
-        case((pause_over(now), ChatStatus.ACTIVE.value), else_=col(Chat.status)),
+        case((pause_over(now), _status_after_pause()), else_=col(Chat.status)),
     )
 
 
@@ -84,13 +97,14 @@ async def ended_pauses(session: AsyncSession, *, now: datetime) -> list[EndedPau
 
 async def end_pauses(session: AsyncSession, *, ids: Sequence[int], now: datetime) -> set[int]:
     """Turn these chats active if their pause is still over and not yet ended; returns the ids
-    this call turned (another process, or a /resume, may have got there first)."""
+    this call turned active (another process, or a /resume, may have got there first). A chat
+    paused before it finished onboarding goes back to onboarding and is not returned."""
     if not ids:
         return set()
     result = await session.exec(
         update(Chat)
         .where(col(Chat.id).in_(list(ids)), pause_over(now))
-        .values(status=ChatStatus.ACTIVE.value, paused_until=None, status_changed_at=now)
-        .returning(col(Chat.id))
+        .values(status=_status_after_pause(), paused_until=None, status_changed_at=now)
+        .returning(col(Chat.id), col(Chat.status))
     )
-    return {int(row[0]) for row in result.all()}
+    return {int(row[0]) for row in result.all() if row[1] == ChatStatus.ACTIVE.value}

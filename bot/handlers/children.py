@@ -26,7 +26,7 @@ from bot.handlers.common import (
     show,
     stored_chat_unit,
 )
-from bot.texts import sentence_case
+from bot.texts import sentence_case, step_line
 from domain.buttons import AddChild, ChildAction, ChildButton, ChildList, Menu, Step, parse
 from domain.chats import add_child, get_child, remove_child
 from domain.dates import (
@@ -94,9 +94,16 @@ def children_view(
         ]
     )
     if back_to == Menu.ONBOARDING:
+        lines.insert(0, step_line("children", t))
         label = _("Next ➡️") if children else _("Skip ➡️")
+        back = Step(Menu.ONBOARDING, "nation").pack()
         next_step = Step(Menu.ONBOARDING, "freq").pack()
-        rows.append([InlineKeyboardButton(label, callback_data=next_step)])
+        rows.append(
+            [
+                InlineKeyboardButton(_("⬅️ Back"), callback_data=back),
+                InlineKeyboardButton(label, callback_data=next_step),
+            ]
+        )
     else:
         done = Step(Menu.CHILDREN, "done").pack()
         rows.append([InlineKeyboardButton(_("Done"), callback_data=done)])

@@ -30,8 +30,10 @@ from domain.chats import (
     get_chat,
     get_or_create_chat,
     get_or_create_profile,
+    guessed_region,
     load_profile,
     set_topics,
+    unblock,
 )
 from domain.db import read_session
 from domain.i18n import Catalogs, Translator
@@ -100,6 +102,7 @@ async def chat_unit(update: Update, context: BotContext) -> AsyncIterator[ChatUn
         row, _created = await get_or_create_chat(
             session, telegram_id=new.telegram_id, kind=new.kind, defaults=new.defaults, now=new.now
         )
+        await _reachable_again(update, context, session, row)
         async with _working_on(session, row, context) as unit:
             yield unit
 
@@ -120,10 +123,19 @@ async def stored_chat_unit(update: Update, context: BotContext) -> AsyncIterator
         async with context.services.sessions() as session:
             row = await get_chat(session, telegram_id=chat.id)
             if row is not None:
+                await _reachable_again(update, context, session, row)
                 async with _working_on(session, row, context) as unit:
                     yield unit
                 return
     yield None  # after the session: the caller may answer Telegram without holding it
+
+
+async def _reachable_again(
+    update: Update, context: BotContext, session: AsyncSession, row: Chat
+) -> None:
+    """A message or a tap from a chat marked blocked: it unblocked the bot (domain.chats)."""
+    if row.status == ChatStatus.BLOCKED and (update.message or update.callback_query):
+        await unblock(session, chat=row, now=context.services.clock())
 
 
 def chat_kind(telegram_type: str) -> ChatKind:
@@ -149,7 +161,7 @@ def chat_defaults(context: BotContext, language: str) -> NewChatDefaults:
     settings = context.services.settings
     return NewChatDefaults(
         language=language,
-        region=settings.default_region,
+        region=guessed_region(language, settings.default_region),
         timezone=settings.default_timezone,
         days=settings.default_days,
         send_time=settings.default_send_time,

@@ -45,22 +45,30 @@ def language_view(
     return t.gettext("Which language would you like?"), InlineKeyboardMarkup(rows)
 
 
-def region_view(row: Chat, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
-    rows = [
+def region_buttons(
+    chosen: str, t: Translator, menu: Menu = Menu.REGION
+) -> list[list[InlineKeyboardButton]]:
+    """One row per nation, the chosen one ticked (in /region, or onboarding's `menu`)."""
+    return [
         [
             InlineKeyboardButton(
-                ("✅ " if r == row.region else "") + region_name(r, t),
-                callback_data=Region(r).pack(),
+                ("✅ " if r == chosen else "") + region_name(r, t),
+                callback_data=Region(r, menu).pack(),
             )
         ]
         for r in REGIONS
     ]
-    _ = t.gettext
-    text = _(
+
+
+def region_question(t: Translator) -> str:
+    return t.gettext(
         "Where in the UK do you live? Benefits, childcare and some "
         "health services differ between the nations."
     )
-    return text, InlineKeyboardMarkup(rows)
+
+
+def region_view(row: Chat, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
+    return region_question(t), InlineKeyboardMarkup(region_buttons(row.region, t))
 
 
 async def language_command(update: Update, context: BotContext) -> None:

@@ -1,8 +1,12 @@
-"""/pause (a week, two weeks, a month, or until /resume), /resume, /stop with a one-tap undo."""
+"""/pause (a week, two weeks, a month, or until /resume), /resume, /stop with a one-tap undo.
+
+/resume and the undo turn tips on only for a chat that finished onboarding; one that did not is
+shown the step it was on."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -19,6 +23,7 @@ from bot.handlers.common import (
     show,
     stored_chat_unit,
 )
+from bot.handlers.onboarding import step_view
 from bot.texts import when_line
 from domain.buttons import Menu, Pause, PauseLength, Step, parse
 from domain.chats import activate, refresh_next_slot, set_status
@@ -31,6 +36,7 @@ PAUSES: dict[PauseLength, timedelta | None] = {
     "on": None,
 }
 UNDO = Step(Menu.STOP, "undo")
+Resumed = Literal["resumed", "already", "setup"]
 
 
 async def pause_command(update: Update, context: BotContext) -> None:
@@ -84,26 +90,46 @@ async def pause_button(update: Update, context: BotContext) -> None:
 
 
 async def resume_command(update: Update, context: BotContext) -> None:
-    """End a pause (or a stop) now."""
+    """End a pause (or a stop) now; a chat half set up goes back to its step instead."""
     if not await may_change_settings(update, context):
         return
     async with chat_unit(update, context) as unit:
-        await resume(unit, context.services.clock())
-    await show_resumed(update, context, unit)
+        outcome = await resume(unit, context.services.clock())
+    await show_resumed(update, context, unit, outcome)
 
 
-async def resume(unit: ChatUnit, now: datetime) -> None:
-    """Tips on again, in the chat's unit of work."""
+async def resume(unit: ChatUnit, now: datetime) -> Resumed:
+    """Tips on again, in the chat's unit of work: unless they are on already, or the chat has
+    not finished onboarding (it goes back to the walk-through, tips stay off until Confirm)."""
     await unit.profile()  # shown afterwards; loaded first so that re-planning reads nothing
-    unit.chat.paused_until = None
-    await activate(unit.session, chat=unit.chat, now=now)
+    chat = unit.chat
+    if chat.setup_step is not None:
+        await set_status(unit.session, chat=chat, status=ChatStatus.ONBOARDING, now=now)
+        return "setup"
+    if chat.status == ChatStatus.ACTIVE:
+        return "already"
+    chat.paused_until = None
+    await activate(unit.session, chat=chat, now=now)
+    return "resumed"
 
 
-async def show_resumed(update: Update, context: BotContext, unit: ChatUnit) -> None:
+async def show_resumed(
+    update: Update, context: BotContext, unit: ChatUnit, outcome: Resumed
+) -> None:
     _ = unit.t.gettext
+    profile = await unit.profile()
+    if outcome == "setup":
+        assert unit.chat.setup_step is not None
+        text, markup = step_view(unit.chat.setup_step, profile, context, unit.t)
+        carry_on = _("You haven't finished setting up yet, so no tips come. Let's carry on:")
+        await show(update, f"{carry_on}\n\n{text}", markup)
+        return
     now = context.services.clock()
-    when = when_line(next_tip_at(await unit.profile(), now), unit.chat.timezone, unit.t)
-    await show(update, _("Welcome back! Tips are on again.") + "\n" + when)
+    when = when_line(next_tip_at(profile, now), unit.chat.timezone, unit.t)
+    heading = (
+        _("Tips are already on.") if outcome == "already" else _("Welcome back! Tips are on again.")
+    )
+    await show(update, heading + "\n" + when)
 
 
 async def stop_command(update: Update, context: BotContext) -> None:
@@ -133,12 +159,13 @@ async def stop_button(update: Update, context: BotContext) -> None:
     if query is None or not await may_change_settings(update, context):
         return
     undo = parse(query.data) == UNDO
+    outcome: Resumed | None = None
     async with stored_chat_unit(update, context) as unit:
         if unit is not None and undo:
-            await resume(unit, context.services.clock())
+            outcome = await resume(unit, context.services.clock())
     await answer(query)
-    if unit is not None and undo:
-        await show_resumed(update, context, unit)
+    if unit is not None and outcome is not None:
+        await show_resumed(update, context, unit, outcome)
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, None]]:

@@ -70,31 +70,39 @@ async def topics_command(update: Update, context: BotContext) -> None:
 
 
 async def topics_button(update: Update, context: BotContext) -> None:
-    """A tap on a topic (toggle) or on Done."""
+    """A tap on a topic (toggle) or on Done. A chat keeps at least one topic: with none it
+    would be subscribed to nothing, and nothing would ever come."""
     query = update.callback_query
     if query is None or not await may_change_settings(update, context):
         return
     library = context.services.library.current
     button = parse(query.data)
     chosen: frozenset[str] | None = None
+    saved = refused = False
     async with stored_chat_unit(update, context) as unit:
-        if (
-            unit is not None
-            and isinstance(button, ToggleTopic)
-            and button.topic_id in library.topics
-        ):
-            chosen = await toggle_topic(unit, button.topic_id)
-    await answer(query)
+        if unit is not None:
+            topics = (await unit.profile()).topics
+            if isinstance(button, ToggleTopic) and button.topic_id in library.topics:
+                refused = topics == {button.topic_id}
+                if not refused:
+                    chosen = await toggle_topic(unit, button.topic_id)
+            elif button == Step(Menu.TOPICS, "done"):
+                saved, refused = bool(topics), not topics
     if unit is None:
+        await answer(query)
         return
     _ = unit.t.gettext
+    if refused:  # the last topic, or Done with none (left from before this rule)
+        await answer(query, _("Keep at least one topic. To stop all tips, send /stop."))
+        return
+    await answer(query)
     if chosen is not None:
         await show(
             update,
             topics_text(library, unit.t),
             topic_keyboard(chosen, library, unit.t, menu=Menu.TOPICS, done=_("Done")),
         )
-    elif button == Step(Menu.TOPICS, "done"):
+    elif saved:
         await show(update, _("Your topics are saved. Change them any time with /topics."))
 
 

@@ -13,4 +13,4 @@ async def test_replies_go_over_aiohttp_while_polling_keeps_its_own_request(
         assert isinstance(bot.app.bot.request, AiohttpRequest)
         ana = bot.api.make_user("Ana", language_code="en")
         reply = await bot.say(ana, "/start")  # received by long polling, answered over aiohttp
-        assert "Step 1 of 4" in reply.plain_text
+        assert "Step 1 of 5" in reply.plain_text

@@ -52,7 +52,7 @@ async def test_a_deep_link_asks_expecting_and_takes_the_due_date(
         welcome = await bot.say(dana, "/start learning")
         question = _("<b>Are you expecting, or do you have a baby or child?</b>")
         assert question.removeprefix("<b>").removesuffix("</b>") in welcome.plain_text
-        assert button_labels(welcome) == [
+        assert button_labels(welcome)[:3] == [  # then the nations (tests/bot/test_nation.py)
             _("🤰 Expecting"),
             _("👶 Have a baby or child"),
             _("Skip ➡️"),

@@ -69,7 +69,7 @@ async def test_a_start_storm_at_the_limit_answers_everyone_once_and_in_order(
     assert [len(by_chat[u.id]) for u in users] == [2] * 20 + [1] * 280
     for user in users[:20]:
         first, second = by_chat[user.id]
-        assert "Step 1 of 4" in first and "/topics" in second
+        assert "Step 1 of 5" in first and "/topics" in second
     # Answered at about the limit (320 at the 27.3/s pace take 11.7 s; slack for a busy
     # machine). The fake server shares this process's event loop, which can bunch requests
     # after they leave: allow the first few 429s, no more.
@@ -88,7 +88,7 @@ async def test_replies_held_back_by_a_429_are_sent_again_and_the_user_sees_typin
         bot.api.faults.add("429", method="sendMessage", retry_after=2, count=1)
         ana = bot.api.make_user("Ana", language_code="en")
         reply = await bot.say(ana, "/start")
-        assert "Step 1 of 4" in reply.plain_text
+        assert "Step 1 of 5" in reply.plain_text
     refused = [c for c in bot.api.calls if c.status == 429]
     assert len(refused) == 1
     typing = [c for c in bot.api.calls if c.method == "sendChatAction"]

@@ -61,9 +61,12 @@ async def test_each_settings_step_is_one_transaction_within_its_budget(migrated_
         steps = [
             ("ob:t:health", tap("ob:t:health"), 6),  # chat, profile (3), topics rewritten (2)
             ("ob:t:health", tap("ob:t:health"), 6),
-            ("ob:done", tap("ob:done"), 4),
-            ("ob:freq", tap("ob:freq"), 4),
-            ("ob:f:3", tap("ob:f:3"), 5),
+            ("ob:done", tap("ob:done"), 5),  # and the step the chat is on (chat.setup_step)
+            ("ob:rg:england", tap("ob:rg:england"), 5),
+            ("ob:freq", tap("ob:freq"), 5),
+            ("ob:f:1", tap("ob:f:1"), 5),
+            ("ob:d:0", tap("ob:d:0"), 5),
+            ("ob:time", tap("ob:time"), 5),
             ("ob:h:0800", tap("ob:h:0800"), 5),
             ("ob:confirm", tap("ob:confirm"), 7),
             ("/settings", say("/settings"), 4),

@@ -15,6 +15,7 @@ from tests.fakebotapi._models import FakeUser
 async def onboard(bot: Harness, user: FakeUser) -> None:
     first = await bot.say(user, "/start")
     step = await bot.tap(user, first, "Next")
+    step = await bot.tap(user, step, "✅")  # the nation ticked already
     step = await bot.tap(user, step, "Skip")
     step = await bot.tap(user, step, "Next")
     await bot.tap(user, step, "Confirm")
