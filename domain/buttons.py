@@ -2,7 +2,7 @@
 
 Data is colon-separated with the menu first (`ob` onboarding, `tp` topics, `ch` children, `sc`
 schedule, `lg` language, `rg` region, `pz` pause, `st` stop, `fg` forget, `se` settings, `fb`
-feedback, `mo` more on a topic, `bc` broadcast, `tr` "did you try it?"). Everything a button
+feedback, `mo` more on a topic, `bc` broadcast, `tr` "did you try it?", `qa` an open question's Cancel). Everything a button
 needs is in its data or in the database, so buttons keep working after a restart or a content
 reload; the formats must not change, because buttons sent long ago are still pressed.
 
@@ -45,6 +45,7 @@ class Menu(StrEnum):
     MORE = "mo"
     BROADCAST = "bc"
     TRIED = "tr"
+    QUESTION = "qa"
 
     @property
     def pattern(self) -> str:
@@ -52,7 +53,9 @@ class Menu(StrEnum):
         return rf"^{self.value}{SEP}"
 
 
-StepName = Literal["begin", "done", "freq", "time", "confirm", "zone", "back", "undo", "yes", "no"]
+StepName = Literal[
+    "begin", "done", "freq", "time", "confirm", "zone", "back", "undo", "yes", "no", "cancel"
+]
 STEPS: dict[Menu, frozenset[str]] = {
     Menu.ONBOARDING: frozenset({"begin", "done", "freq", "time", "confirm"}),
     Menu.TOPICS: frozenset({"done"}),
@@ -61,6 +64,7 @@ STEPS: dict[Menu, frozenset[str]] = {
     Menu.STOP: frozenset({"undo"}),
     Menu.FORGET: frozenset({"yes", "no"}),
     Menu.BROADCAST: frozenset({"no"}),
+    Menu.QUESTION: frozenset({"cancel"}),
 }
 ChildAction = Literal["open", "edit", "changed", "remove"]
 DateKind = Literal["due", "birth"]
