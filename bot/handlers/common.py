@@ -354,11 +354,11 @@ async def ask_again(
     if message is None or chat is None:
         return
     in_group = chat.type != ChatType.PRIVATE
+    if not in_group:
+        await _retire_cancel_buttons(context, chat.id, pending)  # one Cancel button at a time
     sent = await message.reply_text(
         problem, reply_markup=question_markup(pending.kind, t, in_group=in_group)
     )
-    if not in_group:
-        await _retire_cancel_buttons(context, chat.id, pending)
     kept = pending.question_ids if in_group else ()
     context.chat_state.pending = replace(
         pending, asked_at=context.services.clock(), question_ids=(*kept, sent.message_id)

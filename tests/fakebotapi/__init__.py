@@ -57,8 +57,9 @@ Validation like Telegram's: empty text, > 4096 characters after parsing ("messag
 long"), caption > 1024, HTML outside Telegram's tag set or unbalanced or with a bare ``&``/``<``
 ("can't parse entities: ..."; stricter than Telegram for a bare ``&``), callback_data > 64
 bytes (BUTTON_DATA_INVALID), a second answerCallbackQuery for one query or one more than
-``FakeBotAPI(callback_timeout=15.0)`` seconds after the press (400 "query is too old ..."), edits that change nothing ("message is not modified"), command
-names and descriptions in setMyCommands. MarkdownV2 is not validated.
+``FakeBotAPI(callback_timeout=15.0)`` seconds after the press (400 "query is too old ..."),
+edits that change nothing ("message is not modified"), command names and descriptions in
+setMyCommands. MarkdownV2 is not validated.
 
 Faults (``api.faults``; see :meth:`Faults.add`)::
 
