@@ -24,10 +24,14 @@ log = logging.getLogger(__name__)
 class Command:
     name: str
     description: str  # an untranslated msgid, worded for a private chat
-    group_description: str  # the same for a group ("the group's ...")
+    group_description: str | None = None  # the same for a group ("the group's ..."), if other
     private: bool = True
     group_admin: bool = True
     group_member: bool = False
+
+    def described(self, *, group: bool) -> str:
+        """The untranslated description for a private chat or a group."""
+        return (self.group_description if group else None) or self.description
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -44,16 +48,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("stop", N_("Stop all tips"), N_("Stop all tips in this group")),
     Command("mydata", N_("See what is stored"), N_("See what is stored about this group")),
     Command("forget", N_("Erase everything stored"), N_("Erase everything about this group")),
-    Command("cancel", N_("Cancel the open question"), N_("Cancel the open question")),
-    Command("help", N_("How tipsbot works"), N_("How tipsbot works"), group_member=True),
+    Command("cancel", N_("Cancel the open question")),
+    Command("help", N_("How tipsbot works"), group_member=True),
 )
 
 
 def localized(commands: list[Command], t: Translator, *, group: bool = False) -> list[BotCommand]:
-    return [
-        BotCommand(c.name, t.gettext(c.group_description if group else c.description))
-        for c in commands
-    ]
+    return [BotCommand(c.name, t.gettext(c.described(group=group))) for c in commands]
 
 
 async def register_commands(bot: Bot, catalogs: Catalogs) -> None:

@@ -31,11 +31,11 @@ async def help_command(update: Update, context: BotContext) -> None:
             ),
             "",
             _("Everyone in the group:"),
-            *(f"/{c.name} — {_(c.group_description)}" for c in COMMANDS if c.group_member),
+            *(f"/{c.name} — {_(c.described(group=True))}" for c in COMMANDS if c.group_member),
             "",
             _("The group's admins:"),
             *(
-                f"/{c.name} — {_(c.group_description)}"
+                f"/{c.name} — {_(c.described(group=True))}"
                 for c in COMMANDS
                 if c.group_admin and not c.group_member
             ),
