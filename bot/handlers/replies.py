@@ -57,15 +57,26 @@ async def question_answered(update: Update, context: BotContext) -> PendingInput
     return pending
 
 
+def command_of(update: Update) -> tuple[str, str | None]:
+    """The message's command and the bot it names: "/cancel@tipsbot" -> ("/cancel", "tipsbot")."""
+    message = update.effective_message
+    words = message.text.split(maxsplit=1) if message is not None and message.text else []
+    command, _at, bot = (words[0] if words else "").partition("@")
+    return command.lower(), bot or None
+
+
 def is_cancel(update: Update) -> bool:
     """/cancel (also /cancel@bot) or the Cancel button: they end the question themselves."""
     query = update.callback_query
     if query is not None:
         return query.data == CANCEL_QUESTION.pack()
-    message = update.effective_message
-    text = message.text if message is not None and message.text else ""
-    command = text.split(maxsplit=1)[0] if text.strip() else ""
-    return command.split("@", 1)[0].lower() == "/cancel"
+    return command_of(update)[0] == "/cancel"
+
+
+def for_another_bot(update: Update, context: BotContext) -> bool:
+    """A command that names another bot ("/start@otherbot" in a group): not ours."""
+    addressed = command_of(update)[1]
+    return addressed is not None and addressed.lower() != (context.bot.username or "").lower()
 
 
 async def end_on_other_action(update: Update, context: BotContext) -> None:
@@ -74,6 +85,8 @@ async def end_on_other_action(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     pending = open_question(context) if context.chat_data is not None else None
     if chat is None or pending is None or is_cancel(update) or not may_close(pending, update):
+        return
+    if update.callback_query is None and for_another_bot(update, context):
         return
     await close_question(context, chat.id)
 

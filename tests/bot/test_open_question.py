@@ -157,6 +157,7 @@ async def test_in_a_group_only_the_asking_admins_reply_answers(
         bot.api.send_text(ada, "see you all tomorrow", chat=group)  # not a reply: chatter
         bot.api.send_text(cai, "20/5/2027", chat=group)  # another admin: not theirs
         bot.api.send_text(cai, "20/5/2027", chat=group, reply_to=question)
+        bot.api.send_text(ada, "/start@some_other_bot", chat=group)  # not ours: still open
         # /help from another admin leaves Ada's question open.
         await bot.say(cai, "/help", chat=group)
         listed = await bot.say(ada, "20/5/2027", chat=group, reply_to=question)
