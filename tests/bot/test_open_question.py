@@ -119,11 +119,19 @@ async def test_the_question_times_out_after_15_minutes(migrated_url: str, langua
         listed = await bot.say(ola, "3/4/2025")  # in time: taken
         assert "2025" in listed.plain_text
 
-        await ask_birth_date(bot, ola)
+        question = await ask_birth_date(bot, ola)
         bot.clock.advance(timedelta(minutes=16))
         reply = await bot.say(ola, "4/5/2024")
         assert reply.text == _("I only understand commands and buttons. Try /settings or /help.")
         assert len(await children_of(bot, ola.id)) == 1
+        # Its Cancel button, tapped late, says so and goes away.
+        since = len(bot.api.sent)
+        await bot.press(ola, question, _("✖️ Cancel"))
+        assert bot.api.answered_callbacks[-1]["text"] == _("There is no open question to cancel.")
+        await bot.api.wait_for(
+            lambda m: m.method == "editMessageReplyMarkup" and m.message_id == question.message_id,
+            since=since,
+        )
         reply = await bot.say(ola, "/cancel")
         assert reply.text == _("There is no open question to cancel.")
 
