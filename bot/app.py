@@ -67,6 +67,8 @@ def build_application(services: Services) -> TipsApplication:
         # configure() replaces the whole configuration, so keep PTB's (executor, time zone).
         jobs = application.job_queue
         jobs.scheduler.configure(**jobs.scheduler_configuration, job_defaults=JOB_DEFAULTS)
+    # Before every feature: another command or button ends an open question (bot.handlers.replies).
+    application.add_handlers(replies.build_watchers(), group=-1)
     features = (onboarding, topics, children, schedule, language, pause, privacy, settings_menu)
     for module in (*features, tips, groups, help, replies):
         application.add_handlers(module.build_handlers())

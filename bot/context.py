@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
@@ -25,6 +26,10 @@ class PendingInput:
     menu_message_id: int | None  # the menu to update once the answer arrives
     return_to: Menu  # the menu shown again once answered
     asked_by: int | None = None  # in a group, the admin whose answer it waits for
+    asked_at: datetime | None = None  # the question closes a while after (bot.handlers.common)
+    # The bot's messages that asked it (the question, and each "try again"): in a group only a
+    # reply to one of them answers; in a private chat their Cancel buttons are retired with it.
+    question_ids: tuple[int, ...] = ()
 
 
 class ChatData:
@@ -32,6 +37,8 @@ class ChatData:
 
     def __init__(self) -> None:
         self.pending: PendingInput | None = None
+        self.tips_on_request: list[datetime] = []  # a group's recent /tip (bot.handlers.tips)
+        self.told_tip_limit = False  # the group was told it reached the /tip limit
 
 
 class BotData:

@@ -2,9 +2,10 @@
 
 Data is colon-separated with the menu first (`ob` onboarding, `tp` topics, `ch` children, `sc`
 schedule, `lg` language, `rg` region, `pz` pause, `st` stop, `fg` forget, `se` settings, `fb`
-feedback, `mo` more on a topic, `bc` broadcast, `tr` "did you try it?"). Everything a button
-needs is in its data or in the database, so buttons keep working after a restart or a content
-reload; the formats must not change, because buttons sent long ago are still pressed.
+feedback, `mo` more on a topic, `bc` broadcast, `tr` "did you try it?", `qa` an open question's
+Cancel). Everything a button needs is in its data or in the database, so buttons keep working
+after a restart or a content reload; the formats must not change, because buttons sent long ago
+are still pressed.
 
 `parse` gives back the typed button, or None for data no button of ours carries (unreadable,
 from a removed feature, or forged: the Bot API lets a client send any data). It checks the shape
@@ -45,6 +46,7 @@ class Menu(StrEnum):
     MORE = "mo"
     BROADCAST = "bc"
     TRIED = "tr"
+    QUESTION = "qa"
 
     @property
     def pattern(self) -> str:
@@ -65,6 +67,7 @@ StepName = Literal[
     "undo",
     "yes",
     "no",
+    "cancel",
 ]
 STEPS: dict[Menu, frozenset[str]] = {
     Menu.ONBOARDING: frozenset({"begin", "done", "nation", "kids", "freq", "time", "confirm"}),
@@ -74,6 +77,7 @@ STEPS: dict[Menu, frozenset[str]] = {
     Menu.STOP: frozenset({"undo"}),
     Menu.FORGET: frozenset({"yes", "no"}),
     Menu.BROADCAST: frozenset({"no"}),
+    Menu.QUESTION: frozenset({"cancel"}),
 }
 ChildAction = Literal["open", "edit", "changed", "remove"]
 DateKind = Literal["due", "birth"]

@@ -1,18 +1,16 @@
 """/children: add, change and remove children (due or birth dates), and "our situation has changed".
 
-Dates are typed as a reply to the bot's question (ForceReply, so it works in groups under
-privacy mode). No names are asked or stored.
+Dates are typed as the answer to the bot's open question (bot.handlers.common.ask_question: in
+a group a reply by ForceReply, so it works under privacy mode). No names are asked or stored.
 """
 
 from __future__ import annotations
 
 import contextlib
-import html
 from datetime import date, datetime
 from functools import partial
 
-from telegram import Chat, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -21,6 +19,8 @@ from bot.handlers.common import (
     ChatUnit,
     Reply,
     answer,
+    ask_again,
+    ask_question,
     chat_unit,
     may_change_settings,
     show,
@@ -149,15 +149,8 @@ async def children_command(update: Update, context: BotContext) -> None:
 async def ask_for_date(
     update: Update, context: BotContext, kind: str, back_to: Menu, t: Translator
 ) -> None:
-    """Ask for a date as a reply; remember what the answer is for."""
+    """Ask for a date as the chat's open question; remember what the answer is for."""
     _ = t.gettext
-    query = update.callback_query
-    menu = query.message if query is not None and isinstance(query.message, Message) else None
-    chat, user = update.effective_chat, update.effective_user
-    asked_by = user.id if user is not None and chat is not None and chat.type != "private" else None
-    context.chat_state.pending = PendingInput(
-        kind, menu.message_id if menu else None, back_to, asked_by
-    )
     example = example_date(kind, context.services.clock().date())
     question = (
         _("When is the baby due? Send the date, for example %(example)s.")
@@ -166,24 +159,14 @@ async def ask_for_date(
     )
     if kind.startswith("edit:"):
         question = _("Send the new date, for example %(example)s.")
-    await show_question(update, context, question % {"example": t.example_date(example)}, example)
-
-
-async def show_question(update: Update, context: BotContext, question: str, example: date) -> None:
-    """Send the question with a ForceReply. In a group it names the admin who asked, so the
-    reply box opens for them alone (a selective ForceReply reaches mentioned users) and their
-    answer, a reply to the bot, reaches it under privacy mode."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None:
-        return
-    text, parse_mode = question, None
-    if chat.type != Chat.PRIVATE and user is not None:
-        text, parse_mode = f"{user.mention_html()} {html.escape(question)}", ParseMode.HTML
-    await context.bot.send_message(
-        chat.id,
-        text,
-        parse_mode=parse_mode,
-        reply_markup=ForceReply(selective=True, input_field_placeholder=numeric_date(example)),
+    await ask_question(
+        update,
+        context,
+        kind=kind,
+        return_to=back_to,
+        question=question % {"example": t.example_date(example)},
+        t=t,
+        placeholder=numeric_date(example),
     )
 
 
@@ -261,9 +244,13 @@ async def receive_date(update: Update, context: BotContext, pending: PendingInpu
         return
     if problem is not None:
         example = example_date(pending.kind, now.date())
-        await message.reply_text(
+        await ask_again(
+            update,
+            context,
+            pending,
             date_problem_text(problem, unit.t, example),
-            reply_markup=ForceReply(selective=True, input_field_placeholder=numeric_date(example)),
+            unit.t,
+            placeholder=numeric_date(example),
         )
         return
     context.chat_state.pending = None

@@ -1,4 +1,5 @@
-"""What every chat handler needs: the chat's row and language, admin checks, menu editing.
+"""What every chat handler needs: the chat's row and language, admin checks, menu editing,
+and the bot's open question (a date, a time, a time zone) with its Cancel and time-out.
 
 A handler does its database work in one unit (`chat_unit`, or `stored_chat_unit` for buttons
 and answers that need a chat with a row): one session, the chat loaded once, one commit. It
@@ -9,19 +10,28 @@ network (on SQLite every transaction holds the write lock).
 from __future__ import annotations
 
 import contextlib
+import html
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import (
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
 
-from bot.context import BotContext
+from bot.context import BotContext, PendingInput
 from bot.intake import ChatIntake
+from domain.buttons import Menu, Step
 from domain.cadence import cadence_for, first_send_at
 from domain.chats import (
     ChatProfile,
@@ -283,3 +293,135 @@ def next_tip_at(profile: ChatProfile, now: datetime) -> datetime | None:
         return None
     cadence = cadence_for(profile.schedule, profile.chat.timezone)
     return first_send_at(cadence, now, profile.chat.paused_until)
+
+
+QUESTION_TIMEOUT = timedelta(minutes=15)
+"""An open question closes when nobody answered it for this long: a date typed an hour later
+is more likely meant for something else (or for nobody) than for a question long forgotten."""
+CANCEL_QUESTION = Step(Menu.QUESTION, "cancel")
+PLACEHOLDERS = {"time": "09:30", "timezone": "Europe/London"}  # else a date
+DATE_PLACEHOLDER = "3/4/2025"
+
+
+def question_markup(
+    kind: str, t: Translator, *, in_group: bool, placeholder: str | None = None
+) -> ForceReply | InlineKeyboardMarkup:
+    """In a group a selective ForceReply, so the reply box opens for the admin who asked and
+    their answer, a reply to the bot, reaches it under privacy mode; in a private chat (where
+    the bot reads everything) a Cancel button instead (a message carries one or the other)."""
+    if in_group:
+        placeholder = placeholder or PLACEHOLDERS.get(kind, DATE_PLACEHOLDER)
+        return ForceReply(selective=True, input_field_placeholder=placeholder)
+    cancel = InlineKeyboardButton(t.gettext("✖️ Cancel"), callback_data=CANCEL_QUESTION.pack())
+    return InlineKeyboardMarkup([[cancel]])
+
+
+async def ask_question(
+    update: Update,
+    context: BotContext,
+    *,
+    kind: str,
+    return_to: Menu,
+    question: str,
+    t: Translator,
+    placeholder: str | None = None,
+) -> None:
+    """Send `question` and make it the chat's open question: its answer is the next text (in
+    a group: the asking admin's reply to it) until it is answered, cancelled, replaced, ended
+    by another command or button (bot.handlers.replies) or QUESTION_TIMEOUT has passed."""
+    chat, user, query = update.effective_chat, update.effective_user, update.callback_query
+    if chat is None:
+        return
+    menu = query.message if query is not None and isinstance(query.message, Message) else None
+    in_group = chat.type != ChatType.PRIVATE
+    text, parse_mode = question, None
+    if in_group and user is not None:
+        # Naming the admin makes the selective ForceReply open the reply box for them.
+        hint = t.gettext("Or send /cancel.")
+        text = f"{user.mention_html()} {html.escape(question)}\n{html.escape(hint)}"
+        parse_mode = ParseMode.HTML
+    await close_question(context, chat.id)  # at most one open question, one Cancel button
+    sent = await context.bot.send_message(
+        chat.id,
+        text,
+        parse_mode=parse_mode,
+        reply_markup=question_markup(kind, t, in_group=in_group, placeholder=placeholder),
+    )
+    context.chat_state.pending = PendingInput(
+        kind,
+        menu.message_id if menu else None,
+        return_to,
+        asked_by=user.id if in_group and user is not None else None,
+        asked_at=context.services.clock(),
+        question_ids=(sent.message_id,),
+    )
+
+
+async def ask_again(
+    update: Update,
+    context: BotContext,
+    pending: PendingInput,
+    problem: str,
+    t: Translator,
+    placeholder: str | None = None,
+) -> None:
+    """An answer that is not usable: say what is wrong, as the same question again (a reply
+    to the answer, which in a group opens the reply box for its sender); the time-out starts
+    over."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    in_group = chat.type != ChatType.PRIVATE
+    if not in_group:
+        await _retire_cancel_buttons(context, chat.id, pending)  # one Cancel button at a time
+    sent = await message.reply_text(
+        problem,
+        reply_markup=question_markup(pending.kind, t, in_group=in_group, placeholder=placeholder),
+    )
+    kept = pending.question_ids if in_group else ()
+    context.chat_state.pending = replace(
+        pending, asked_at=context.services.clock(), question_ids=(*kept, sent.message_id)
+    )
+
+
+def open_question(context: BotContext) -> PendingInput | None:
+    """The chat's open question, or None (none was asked, or it timed out: then it is closed
+    here, its Cancel button left to answer "nothing to cancel")."""
+    state = context.chat_data
+    pending = state.pending if state is not None else None
+    if pending is None:
+        return None
+    if pending.asked_at is not None and context.services.clock() - pending.asked_at > (
+        QUESTION_TIMEOUT
+    ):
+        context.chat_state.pending = None
+        return None
+    return pending
+
+
+def may_close(pending: PendingInput, update: Update) -> bool:
+    """Whether this update's sender may end the question: anyone in a private chat, in a group
+    only the admin who was asked (another admin's /settings leaves their question open)."""
+    user = update.effective_user
+    return pending.asked_by is None or (user is not None and user.id == pending.asked_by)
+
+
+async def close_question(context: BotContext, chat_id: int) -> PendingInput | None:
+    """End the chat's open question, if any, and take the Cancel button off it; the question
+    that was open, or None."""
+    state = context.chat_data
+    pending = state.pending if state is not None else None
+    if pending is None:
+        return None
+    context.chat_state.pending = None
+    await _retire_cancel_buttons(context, chat_id, pending)
+    return pending
+
+
+async def _retire_cancel_buttons(context: BotContext, chat_id: int, pending: PendingInput) -> None:
+    if pending.asked_by is not None:
+        return  # a group's question has a ForceReply, nothing to take off
+    for message_id in pending.question_ids:
+        # Already gone, or edited by a Cancel tap: nothing left to retire.
+        with contextlib.suppress(TelegramError):
+            await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)

@@ -11,17 +11,35 @@ from bot.handlers.common import answer, here
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    """What tipsbot does and every command."""
-    where = await here(update, context)
+    """What tipsbot does and the commands that work here (a group's own list and wording)."""
+    where = await here(update, context)  # read only: asking for help stores nothing
     message = update.effective_message
     if where is None or message is None:
         return
     _ = where.t.gettext
-    lines = [
-        _("I send short, trusted tips for families at the days and time you choose."),
-        "",
-        *(f"/{c.name} — {_(c.description)}" for c in COMMANDS),
-    ]
+    if where.is_private:
+        lines = [
+            _("I send short, trusted tips for families at the days and time you choose."),
+            "",
+            *(f"/{c.name} — {_(c.description)}" for c in COMMANDS if c.private),
+        ]
+    else:
+        lines = [
+            _(
+                "I send short, trusted tips for families to this group, "
+                "on the days and at the time its admins choose."
+            ),
+            "",
+            _("Everyone in the group:"),
+            *(f"/{c.name} — {_(c.described(group=True))}" for c in COMMANDS if c.group_member),
+            "",
+            _("The group's admins:"),
+            *(
+                f"/{c.name} — {_(c.described(group=True))}"
+                for c in COMMANDS
+                if c.group_admin and not c.group_member
+            ),
+        ]
     await message.reply_text("\n".join(lines))
 
 

@@ -41,7 +41,11 @@ def stored_word(names: dict[ChatKind, str] | dict[ChatStatus, str], value: str) 
 
 async def mydata_command(update: Update, context: BotContext) -> None:
     """Show everything tipsbot stores about this chat (nothing is stored by asking)."""
-    if not await may_change_settings(update, context):
+    asked_in, user = update.effective_chat, update.effective_user
+    if asked_in is None or user is None:
+        return
+    if not await context.bot_data.admins.is_admin(context.bot, asked_in, user.id):
+        await mydata_is_private(update, context)
         return
     async with stored_chat_unit(update, context) as unit:
         if unit is not None:
@@ -82,6 +86,23 @@ async def mydata_command(update: Update, context: BotContext) -> None:
         _("No names, phone numbers or messages you write are stored. /forget erases all of this."),
     ]
     await show(update, "\n".join(lines))
+
+
+async def mydata_is_private(update: Update, context: BotContext) -> None:
+    """A group member's /mydata: what they want is their own data, shown in a private chat;
+    about the group only its settings are stored, and those are for its admins."""
+    where = await here(update, context)
+    if where is None:
+        return
+    _ = where.t.gettext
+    text = _(
+        "/mydata shows what I store about you in a private chat with me. About this group "
+        "I store only its settings, which its admins can see."
+    )
+    button = InlineKeyboardButton(
+        _("Open a private chat"), url=f"https://t.me/{context.bot.username}"
+    )
+    await show(update, text, InlineKeyboardMarkup([[button]]))
 
 
 async def forget_command(update: Update, context: BotContext) -> None:

@@ -9,7 +9,7 @@ from functools import partial
 
 from babel import Locale
 from babel.dates import get_day_names
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -18,6 +18,8 @@ from bot.handlers.common import (
     ChatUnit,
     Reply,
     answer,
+    ask_again,
+    ask_question,
     chat_unit,
     may_change_settings,
     show,
@@ -216,21 +218,14 @@ async def is_the_only_day(unit: ChatUnit, day: int) -> bool:
 
 
 async def ask_for(update: Update, context: BotContext, question: Question, t: Translator) -> None:
-    """Ask for a time or a time zone as a reply; remember what the answer is for."""
-    query, chat = update.callback_query, update.effective_chat
-    if chat is None:
-        return
-    menu = query.message if query is not None and isinstance(query.message, Message) else None
-    context.chat_state.pending = PendingInput(
-        question, menu.message_id if menu else None, Menu.SCHEDULE
-    )
+    """Ask for a time or a time zone as the chat's open question."""
     _ = t.gettext
     text = (
         _("What time would you like tips? Send it like 09:30.")
         if question == "time"
         else _("Send your city or time zone, for example London or Asia/Karachi.")
     )
-    await context.bot.send_message(chat.id, text, reply_markup=ForceReply(selective=True))
+    await ask_question(update, context, kind=question, return_to=Menu.SCHEDULE, question=text, t=t)
 
 
 async def schedule_button(update: Update, context: BotContext) -> None:
@@ -318,7 +313,7 @@ async def receive_answer(update: Update, context: BotContext, pending: PendingIn
                 "like London, or a name like Europe/London."
             )
         )
-        await message.reply_text(problem, reply_markup=ForceReply(selective=True))
+        await ask_again(update, context, pending, problem, unit.t)
         return
     context.chat_state.pending = None
     if pending.menu_message_id is not None:

@@ -78,7 +78,10 @@ async def settings_command(update: Update, context: BotContext) -> None:
 
 async def settings_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    button = OpenSettings.parse(query.data if query else None)
+    # Refused before the answer: a refusal is the answer (an alert), and a query takes one.
+    if query is None or not await may_change_settings(update, context):
+        return
+    button = OpenSettings.parse(query.data)
     await answer(query)
     if button is not None:
         await TARGETS[button.target](update, context)

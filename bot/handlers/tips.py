@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import math
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
-from bot.handlers.common import answer, ensure_chat, stored_chat_unit
+from bot.handlers.common import answer, ensure_chat, here, stored_chat_unit
 from domain.buttons import Feedback, Menu, MoreOnTopic, TriedIt, parse
 from domain.chats import load_profile, record_feedback, record_tried
 from domain.content.model import Library
 from domain.db import read_session
 from domain.delivered import was_delivered
+from domain.i18n import Translator
 from domain.models import ChatStatus
 from scheduler.ondemand import send_tip_now
 
@@ -37,20 +41,40 @@ async def deliver_now(update: Update, context: BotContext, topic: str | None) ->
     return result.sent or result.queued  # a queued tip follows: no "nothing left"
 
 
+GROUP_TIPS_PER_HOUR = 3
+"""/tip in a group: at most this many in an hour, whoever asks (admins too): every member may
+ask, and each tip is a message to everyone in the group."""
+HOUR = timedelta(hours=1)
+
+
 async def tip_command(update: Update, context: BotContext) -> None:
-    """Send the next tip right away."""
-    message = update.effective_message
-    if message is None:
+    """Send the next tip right away (in a group: if it is set up, and a few an hour)."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
         return
-    unit = await ensure_chat(update, context)
-    _ = unit.t.gettext
-    if unit.chat.status in (ChatStatus.STOPPED, ChatStatus.BLOCKED):
+    if chat.type == ChatType.PRIVATE:
+        unit = await ensure_chat(update, context)
+        row, t = unit.chat, unit.t
+    else:
+        where = await here(update, context)  # a member's /tip creates no group
+        if where is None:
+            return
+        if where.row is None or where.row.status == ChatStatus.ONBOARDING:
+            await message.reply_text(
+                where.t.gettext("Tips are not set up here yet. A group admin can send /start.")
+            )
+            return
+        row, t = where.row, where.t
+    _ = t.gettext
+    if row.status in (ChatStatus.STOPPED, ChatStatus.BLOCKED):
         await message.reply_text(_("Tips are stopped for this chat. /resume turns them on again."))
+        return
+    if chat.type != ChatType.PRIVATE and not await within_group_limit(update, context, t):
         return
     if await deliver_now(update, context, None):
         return
     async with read_session(context.services.sessions) as session:
-        children = (await load_profile(session, chat=unit.chat)).children
+        children = (await load_profile(session, chat=row)).children
     if not any(c.content_stopped_at is None for c in children):
         await message.reply_text(
             _(
@@ -62,6 +86,32 @@ async def tip_command(update: Update, context: BotContext) -> None:
         await message.reply_text(
             _("You have had every tip that fits right now. New ones are added regularly.")
         )
+
+
+async def within_group_limit(update: Update, context: BotContext, t: Translator) -> bool:
+    """Count this /tip against the group's hourly limit; over it, say when the next one can
+    come, once (more refusals would be the very noise the limit is there to stop)."""
+    message = update.effective_message
+    now = context.services.clock()
+    state = context.chat_state
+    recent = [at for at in state.tips_on_request if now - at < HOUR]
+    if len(recent) < GROUP_TIPS_PER_HOUR:
+        state.tips_on_request = [*recent, now]
+        state.told_tip_limit = False
+        return True
+    state.tips_on_request = recent
+    if not state.told_tip_limit and message is not None:
+        minutes = max(1, math.ceil((recent[0] + HOUR - now).total_seconds() / 60))
+        text = t.ngettext(
+            "That is as many tips on request as a group can have in an hour. "
+            "The next one can come in %(minutes)d minute.",
+            "That is as many tips on request as a group can have in an hour. "
+            "The next one can come in %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+        await message.reply_text(text)
+    state.told_tip_limit = True
+    return False
 
 
 async def tip_button(update: Update, context: BotContext) -> None:

@@ -66,7 +66,7 @@ async def test_a_deep_link_asks_expecting_and_takes_the_due_date(
         assert ask.text == _("When is the baby due? Send the date, for example %(example)s.") % {
             "example": DUE_EXAMPLE[language]
         }
-        assert (ask.reply_markup or {}).get("force_reply") is True
+        assert ask.button_data == ["qa:cancel"]  # in a private chat: a Cancel, no ForceReply
 
         listed = await bot.say(dana, DUE[language], reply_to=ask)
         assert (

@@ -49,14 +49,17 @@ Records:
     (:class:`CallRecord`: method, params, status, description, fault). ``messages_to(chat)``,
     ``last_message(chat)``, ``current_message(chat, id)``, ``get_commands(scope, lang)``,
     ``descriptions``, ``short_descriptions``, ``menu_buttons``, ``answered_callbacks``,
-    ``deleted``, ``call_counts``. ``await wait_for(pred, timeout=5)`` /
+    ``pressed_callbacks``, ``callback_answer_attempts`` (per query id, refused ones too),
+    ``unanswered_callbacks``, ``deleted``, ``call_counts``. ``await wait_for(pred, timeout=5)`` /
     ``await wait_for_call(pred)`` fail with a dump of what was sent and what failed.
 
 Validation like Telegram's: empty text, > 4096 characters after parsing ("message is too
 long"), caption > 1024, HTML outside Telegram's tag set or unbalanced or with a bare ``&``/``<``
 ("can't parse entities: ..."; stricter than Telegram for a bare ``&``), callback_data > 64
-bytes (BUTTON_DATA_INVALID), edits that change nothing ("message is not modified"), command
-names and descriptions in setMyCommands. MarkdownV2 is not validated.
+bytes (BUTTON_DATA_INVALID), a second answerCallbackQuery for one query or one more than
+``FakeBotAPI(callback_timeout=15.0)`` seconds after the press (400 "query is too old ..."),
+edits that change nothing ("message is not modified"), command names and descriptions in
+setMyCommands. MarkdownV2 is not validated.
 
 Faults (``api.faults``; see :meth:`Faults.add`)::
 

@@ -101,12 +101,14 @@ class World:
         bot_username: str,
         bot_first_name: str,
         record_calls: bool,
+        callback_timeout: float | None = 15.0,
     ) -> None:
         self.token = token
         self.token_for_tests = token or DEFAULT_TOKEN
         self.unknown_chats: UnknownChats = unknown_chats
         self.privacy_mode = privacy_mode
         self.record_calls = record_calls
+        self.callback_timeout: float | None = callback_timeout
         self.bot_user = FakeUser(
             id=int(self.token_for_tests.split(":", 1)[0]),
             first_name=bot_first_name,
@@ -178,7 +180,10 @@ class World:
         self.short_descriptions: dict[str, str] = {}
         self.menu_buttons: dict[int | None, JSONDict] = {}
         self.answered_callbacks: list[JSONDict] = []
-        self._open_callbacks: set[str] = set()
+        self.pressed_callbacks: list[str] = []  # query ids, in the order pressed
+        # answerCallbackQuery calls per query id, the refused ones (a second, a late) included
+        self.callback_answer_attempts: Counter[str] = Counter()
+        self._open_callbacks: dict[str, float] = {}  # query id -> time.monotonic() of the press
         self._files: dict[str, tuple[str, UploadedFile]] = {}
         self._files_by_path: dict[str, UploadedFile] = {}
         self._counter = 0
@@ -394,7 +399,8 @@ class World:
             if data not in offered:
                 raise ValueError(f"message offers no button {data!r}; its buttons: {offered}")
         query_id = f"{self.bot_user.id}{self._serial():010d}"
-        self._open_callbacks.add(query_id)
+        self._open_callbacks[query_id] = time.monotonic()
+        self.pressed_callbacks.append(query_id)
         chat_id = current["chat"]["id"]
         return self._push_update(
             "callback_query",
@@ -885,15 +891,29 @@ class World:
         return True
 
     def _answer_callback_query(self, request: Request) -> bool:
-        query_id = request.params.get("callback_query_id")
-        if query_id not in self._open_callbacks:
+        """Like Telegram: once per query, and only soon after the press (``callback_timeout``
+        seconds; Telegram's own limit is undocumented, some seconds). A second answer, a late
+        one or an unknown id is refused the same way Telegram refuses them."""
+        query_id = str(request.params.get("callback_query_id"))
+        self.callback_answer_attempts[query_id] += 1
+        pressed = self._open_callbacks.pop(query_id, None)
+        late = (
+            pressed is not None
+            and self.callback_timeout is not None
+            and request.arrival - pressed > self.callback_timeout
+        )
+        if pressed is None or late:
             raise ApiError(
                 400,
                 "Bad Request: query is too old and response timeout expired or query ID is invalid",
             )
-        self._open_callbacks.discard(str(query_id))
         self.answered_callbacks.append(request.params)
         return True
+
+    @property
+    def unanswered_callbacks(self) -> list[str]:
+        """Query ids pressed and never answered (refused answers leave them answered: closed)."""
+        return [q for q in self.pressed_callbacks if not self.callback_answer_attempts[q]]
 
     @staticmethod
     def _scope_key(scope: Any) -> str:

@@ -45,6 +45,7 @@ class FakeBotAPI(World):
         bot_username: str = "tipsbot_fake_bot",
         bot_first_name: str = "Tips Bot",
         record_calls: bool = True,
+        callback_timeout: float | None = 15.0,
     ) -> None:
         if token is not None and not _TOKEN_SYNTAX.fullmatch(token):
             raise ValueError("token must look like a Bot API token: 123456:ABC... (20+ chars)")
@@ -56,6 +57,7 @@ class FakeBotAPI(World):
             bot_username=bot_username,
             bot_first_name=bot_first_name,
             record_calls=record_calls,
+            callback_timeout=callback_timeout,
         )
         self.host = host
         self.port = port

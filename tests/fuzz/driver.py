@@ -270,7 +270,8 @@ class Example:
         """Queue a button press on any message dict (also an inaccessible one), with or
         without data; the fake accepts its answer as for press_button."""
         query_id = f"fuzz{next(_query_ids)}"
-        self.api._open_callbacks.add(query_id)
+        self.api._open_callbacks[query_id] = time.monotonic()
+        self.api.pressed_callbacks.append(query_id)
         if message.get("date") == 0:
             self.inaccessible.add((int(message["chat"]["id"]), int(message["message_id"])))
         query: JSONDict = {
