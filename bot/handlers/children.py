@@ -61,8 +61,6 @@ UNDO_MINUTES = 10
 def age_text(age: Age, t: Translator) -> str:
     n = age.count
     match age.unit:
-        case "days" if n == 0:
-            return t.gettext("born today")
         case "days":
             return t.ngettext("%(n)d day old", "%(n)d days old", n) % {"n": n}
         case "weeks":
@@ -82,6 +80,8 @@ def describe_child(child: Child, today: date, t: Translator) -> str:
         if born:
             return _("no tips about this child, as you asked")
         return _("no tips about this pregnancy, as you asked")
+    if child.birth_date == today:
+        return _("born today, %(date)s") % {"date": t.date(today)}
     if child.birth_date is not None:
         age = age_text(age_on(child.birth_date, today), t)
         return _("born %(date)s, %(age)s") % {"date": t.date(child.birth_date), "age": age}
