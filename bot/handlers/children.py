@@ -170,6 +170,11 @@ def child_view(
         [InlineKeyboardButton(_("Remove"), callback_data=open_child(child, back_to, "remove"))],
         back,
     ]
+    if child.birth_date is None and child.id is not None:
+        # The pregnancy becomes the baby (a new child with a birth date would leave it
+        # behind), early or late, through the same steps as "has your baby arrived?".
+        born = ArrivalAnswer("born", child.id).pack()
+        rows.insert(0, [InlineKeyboardButton(_("👶 Our baby is born"), callback_data=born)])
     return sentence_case(describe_child(child, today, t)), InlineKeyboardMarkup(rows)
 
 
@@ -267,7 +272,7 @@ async def ask_for_date(
     if kind.startswith("edit:"):
         question = _("Send the new date, for example 3 April 2025.")
     elif kind.startswith("born:"):
-        question = _("Or send the date of birth, for example 8 December 2026.")
+        question = _("Send the date of birth, for example 8 December 2026.")
     await show_question(update, context, question)
 
 
@@ -483,14 +488,21 @@ async def arrival_answer(
     assert child.due_date is not None
     match button.choice:
         case "born":
-            on_due = ArrivalAnswer("ondue", button.child_id).pack()
-            label = _("📅 On the due date, %(date)s") % {"date": t.date(child.due_date, "d MMM")}
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=on_due)]])
+            rows = []
+            if child.due_date <= now.date():  # born early: no one-tap date
+                on_due = ArrivalAnswer("ondue", button.child_id).pack()
+                label = _("📅 On the due date, %(date)s") % {
+                    "date": t.date(child.due_date, "d MMM")
+                }
+                rows.append([InlineKeyboardButton(label, callback_data=on_due)])
             text = _("Congratulations! 🎉 <b>When was your baby born?</b>")
             born_kind = f"born:{button.child_id}"
+            markup = InlineKeyboardMarkup(rows)
             return partial(_ask_birth_date, update, context, text, markup, born_kind, t)
+        case "ondue" if child.due_date > now.date():  # an old button after a new due date
+            return partial(show, update, *child_view(child, now.date(), t, Menu.CHILDREN))
         case "ondue":
-            await record_birth(unit, child, check_birth_date(child.due_date, now.date()))
+            await record_birth(unit, child, child.due_date)
             pending = context.chat_state.pending
             if pending is not None and pending.kind == f"born:{button.child_id}":
                 context.chat_state.pending = None

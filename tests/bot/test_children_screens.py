@@ -168,3 +168,35 @@ async def test_undo_is_offered_for_ten_minutes_only(migrated_url: str) -> None:
         assert _("↩️ Undo") not in button_labels(late)
         profile = await bot.profile(mum.id)
         assert profile is not None and profile.children == ()
+
+
+@pytest.mark.parametrize(("language", "typed"), [("en", "25/11/2026"), ("ur", "25/11/2026")])
+async def test_a_baby_born_early_turns_the_pregnancy_into_the_baby(
+    migrated_url: str, language: str, typed: str
+) -> None:
+    async with running_bot(migrated_url) as bot:
+        _ = bot.services.catalogs.for_language(language).gettext
+        t = bot.services.catalogs.for_language(language)
+        mum = bot.api.make_user("Zara", language_code=language)
+        await seed_chat(bot.services, mum.id, language=language, due=date(2027, 1, 10))
+
+        listed = await bot.say(mum, "/children")
+        opened = await bot.tap(mum, listed, "✏️ 1")
+        when = await bot.tap(mum, opened, _("👶 Our baby is born"))
+        assert button_labels(when) == []  # not "on the due date": that is still ahead
+        asked = await bot.api.wait_for(
+            lambda m: m.chat_id == mum.id and "force_reply" in (m.reply_markup or {}),
+            since=when.index,
+        )
+        assert asked.text == _("Send the date of birth, for example 8 December 2026.")
+        done = await bot.say(mum, typed, reply_to=asked)
+        assert _("Congratulations! 🎉 From now on the tips follow your baby's age.") in (
+            done.plain_text
+        )
+        age = t.ngettext("%(n)d day old", "%(n)d days old", 1) % {"n": 1}
+        assert age in done.plain_text
+        profile = await bot.profile(mum.id)
+        assert profile is not None
+        assert [(c.due_date, c.birth_date) for c in profile.children] == [
+            (date(2027, 1, 10), date(2026, 11, 25))
+        ]
