@@ -489,7 +489,7 @@ async def arrival_answer(
     match button.choice:
         case "born":
             rows = []
-            if child.due_date <= now.date():  # born early: no one-tap date
+            if child.due_date <= now.date():  # the one-tap date only once it has come
                 on_due = ArrivalAnswer("ondue", button.child_id).pack()
                 label = _("📅 On the due date, %(date)s") % {
                     "date": t.date(child.due_date, "d MMM")
