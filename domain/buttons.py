@@ -18,6 +18,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Literal, Self, TypeVar, get_args
 
@@ -79,7 +80,9 @@ STEPS: dict[Menu, frozenset[str]] = {
     Menu.BROADCAST: frozenset({"no"}),
     Menu.QUESTION: frozenset({"cancel"}),
 }
-ChildAction = Literal["open", "edit", "changed", "remove"]
+# "changed" and "remove" ask first; "stop" and "drop" are their "Yes".
+ChildAction = Literal["open", "edit", "changed", "remove", "stop", "drop"]
+ArrivalChoice = Literal["born", "ondue", "notyet", "other"]
 DateKind = Literal["due", "birth"]
 ChildAnswer = Literal["due", "birth", "skip"]
 Question = Literal["time", "timezone"]
@@ -98,6 +101,7 @@ SettingsTarget = Literal[
 ]
 STEP_NAMES: tuple[StepName, ...] = get_args(StepName)
 CHILD_ACTIONS: tuple[ChildAction, ...] = get_args(ChildAction)
+ARRIVAL_CHOICES: tuple[ArrivalChoice, ...] = get_args(ArrivalChoice)
 DATE_KINDS: tuple[DateKind, ...] = get_args(DateKind)
 CHILD_ANSWERS: tuple[ChildAnswer, ...] = get_args(ChildAnswer)
 QUESTIONS: tuple[Question, ...] = get_args(Question)
@@ -384,6 +388,116 @@ class ChildList(Button):
 
 
 @dataclass(frozen=True, slots=True)
+class ArrivalAnswer(Button):
+    """An answer to "has your baby arrived?" about one child ("ch:arr:born:12"); "ondue" is
+    the one-tap birth date that follows "born"."""
+
+    choice: ArrivalChoice
+    child_id: int
+
+    def parts(self) -> tuple[str | int, ...]:
+        return (Menu.CHILDREN.value, "arr", self.choice, self.child_id)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self | None:
+        if parts[0] != Menu.CHILDREN or len(parts) != 4 or parts[1] != "arr":
+            return None
+        choice = _choice(parts[2], ARRIVAL_CHOICES)
+        child_id = small_int(parts[3])
+        return None if choice is None or child_id is None else cls(choice, child_id)
+
+
+_DAY = re.compile(r"^\d{8}$")
+_STAMP = re.compile(r"^[0-9a-z]{1,7}$")
+
+
+def _pack_day(day: date | None) -> str:
+    return "-" if day is None else day.strftime("%Y%m%d")
+
+
+def _parse_day(text: str) -> date | Literal[False] | None:
+    """A packed date, None for "-", False when unreadable."""
+    if text == "-":
+        return None
+    if not _DAY.match(text):
+        return False
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return False
+
+
+def _pack_stamp(moment: datetime | None) -> str:
+    return "-" if moment is None else _base36(int(moment.timestamp()))
+
+
+def _base36(number: int) -> str:
+    digits = ""
+    while True:
+        number, digit = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+        if number == 0:
+            return digits
+
+
+def _parse_stamp(text: str) -> datetime | Literal[False] | None:
+    """A packed UTC time (whole seconds, base 36), None for "-", False when unreadable."""
+    if text == "-":
+        return None
+    if not _STAMP.match(text) or (len(text) > 1 and text[0] == "0"):
+        return False
+    return datetime.fromtimestamp(int(text, 36), UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreChild(Button):
+    """Undo a removal: the removed child as it was, and when it was removed (for how long the
+    undo is offered). Dates as YYYYMMDD, times as base-36 Unix seconds, "-" for none:
+    "ch:un:12:20261210:-:-:t2xk5s:t3a0b4:ch"."""
+
+    child_id: int
+    due_date: date | None
+    birth_date: date | None
+    stopped_at: datetime | None
+    created_at: datetime
+    removed_at: datetime
+    back_to: Menu
+
+    def __post_init__(self) -> None:
+        _check_menu(self, self.back_to, CHILD_MENUS)
+
+    def parts(self) -> tuple[str | int, ...]:
+        return (
+            Menu.CHILDREN.value,
+            "un",
+            self.child_id,
+            _pack_day(self.due_date),
+            _pack_day(self.birth_date),
+            _pack_stamp(self.stopped_at),
+            _pack_stamp(self.created_at),
+            _pack_stamp(self.removed_at),
+            self.back_to.value,
+        )
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self | None:
+        if parts[0] != Menu.CHILDREN or len(parts) != 9 or parts[1] != "un":
+            return None
+        child_id = small_int(parts[2])
+        due, birth = _parse_day(parts[3]), _parse_day(parts[4])
+        stopped, created, removed = (_parse_stamp(p) for p in parts[5:8])
+        back_to = _choice(parts[8], CHILD_MENUS)
+        if child_id is None or back_to is None or False in (due, birth, stopped):
+            return None
+        if due is None and birth is None:  # a child has one date at least
+            return None
+        if not isinstance(created, datetime) or not isinstance(removed, datetime):
+            return None
+        assert due is not False and birth is not False and stopped is not False
+        return cls(child_id, due, birth, stopped, created, removed, back_to)
+
+
+@dataclass(frozen=True, slots=True)
 class ChildQuestion(Button):
     """The deep-link welcome's question: expecting, a baby or child, or skip ("ob:kid:due")."""
 
@@ -563,6 +677,8 @@ AnyButton = (
     | AddChild
     | ChildList
     | ChildQuestion
+    | ArrivalAnswer
+    | RestoreChild
     | Language
     | Region
     | Pause

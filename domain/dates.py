@@ -1,4 +1,5 @@
-"""Reading the dates parents type ("3/4/2025", "3 April 2025", "2025-04-03") and checking them.
+"""Reading the dates parents type ("3/4/2025", "3 April 2025", "2025-04-03"), checking them, and
+a child's age as parents count it.
 
 Pure functions. Numeric dates are read day first, as in the UK. Month names are accepted in
 English and in the chat's own language (from Babel's locale data), full or abbreviated, and
@@ -8,9 +9,12 @@ Eastern Arabic digits are read like ASCII ones.
 
 from __future__ import annotations
 
+import calendar
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Literal
 
 from babel import Locale
 from babel.dates import get_month_names
@@ -104,3 +108,44 @@ def check_due_date(value: date, today: date) -> date:
     if value < today - timedelta(days=LATE_DUE_DATE_DAYS):
         raise DateInputError(DateProblem.DUE_PASSED)
     return value
+
+
+def whole_months(birth: date, today: date) -> int:
+    """Whole calendar months from `birth` to `today`, as parents count them: a month is
+    complete on the same day of a later month, or on that month's last day when it is shorter
+    (born 31 January: one month old on 28 February, or 29 in a leap year; born 29 February:
+    a year old on 28 February). Not 30.44-day months, which fall a day short on month-days."""
+    months = (today.year - birth.year) * 12 + today.month - birth.month
+    last_day = calendar.monthrange(today.year, today.month)[1]
+    if today.day < min(birth.day, last_day):
+        months -= 1
+    return max(months, 0)
+
+
+def whole_years(birth: date, today: date) -> int:
+    """Completed years: the birthday itself counts (born 29 February: on 28 February)."""
+    return whole_months(birth, today) // 12
+
+
+AgeUnit = Literal["days", "weeks", "months", "years"]
+
+
+@dataclass(frozen=True, slots=True)
+class Age:
+    """A child's age in the unit parents would say it in: days for the first two weeks,
+    weeks up to eight, months up to two years, then years."""
+
+    count: int
+    unit: AgeUnit
+
+
+def age_on(birth: date, today: date) -> Age:
+    days = (today - birth).days
+    if days < 14:
+        return Age(max(days, 0), "days")
+    if days < 8 * 7:
+        return Age(days // 7, "weeks")
+    months = whole_months(birth, today)
+    if months < 24:
+        return Age(months, "months")
+    return Age(months // 12, "years")

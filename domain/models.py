@@ -31,11 +31,15 @@ class ChatStatus(StrEnum):
 
 
 class ChildPrompt(StrEnum):
-    """Where a chat stands with the "expecting, or a baby or child?" question of a deep link."""
+    """Where a chat stands with the questions about its children (domain.child_prompt): the
+    deep link's "expecting, or a baby or child?", and "has your baby arrived?" once a due date
+    has come."""
 
     NONE = "none"  # never asked this way (the walk-through has its own children step)
     ASKED = "asked"  # asked in the welcome; asked once more after a few tips if still no child
     REASKED = "reasked"  # asked once more: never again
+    ARRIVAL = "arrival"  # asked whether the baby has arrived; once more a week later
+    ARRIVAL_AGAIN = "arrival2"  # asked that once more: not again for this due date
 
 
 class DeliveryStatus(StrEnum):

@@ -32,6 +32,11 @@ DAYS_PER_WEEK = 7
 PREGNANCY_WEEKS = 40
 # A topic whose thumbs down outnumber its thumbs up counts as sent this many turns later.
 DISLIKE_PENALTY = 2
+# A pregnancy whose family has not told the bot about the birth this many days after the due
+# date is taken as born on the due date: nearly every baby has arrived by 42 weeks (labour is
+# induced by then), so newborn tips fit far better than pregnancy ones. The bot asks on the
+# due date and a week later (domain.child_prompt); an answer sets the real birth date.
+ASSUME_BORN_AFTER_DAYS = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +54,30 @@ class ChildStage:
         return days_pregnant // DAYS_PER_WEEK
 
     def age_days(self, today: date) -> int | None:
-        if self.stopped or self.birth_date is None or not self.is_born(today):
+        birth = self.birth_date_on(today)
+        if self.stopped or birth is None:
             return None
-        return (today - self.birth_date).days
+        return (today - birth).days
+
+    def birth_date_on(self, today: date) -> date | None:
+        """The birth date the rules use on `today`: the one given, once it has come; else the
+        due date, once ASSUME_BORN_AFTER_DAYS have passed without news of the birth."""
+        if self.birth_date is not None:
+            return self.birth_date if self.birth_date <= today else None
+        if self.due_date is not None and is_presumed_born(self.due_date, today):
+            return self.due_date
+        return None
 
     def is_born(self, today: date) -> bool:
-        """Born by `today`. A birth date still ahead (a timeline that plans the birth on the
-        due date) leaves the child a pregnancy until then."""
-        return self.birth_date is not None and self.birth_date <= today
+        """Born by `today` (or presumed born, see `birth_date_on`). A birth date still ahead
+        (a timeline that plans the birth on the due date) leaves the child a pregnancy until
+        then."""
+        return self.birth_date_on(today) is not None
+
+
+def is_presumed_born(due_date: date, today: date) -> bool:
+    """No birth date given, and the due date is ASSUME_BORN_AFTER_DAYS or more behind."""
+    return today >= due_date + timedelta(days=ASSUME_BORN_AFTER_DAYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +112,10 @@ def window_days_left(tip: Tip, profile: Profile, today: date) -> int | None:
         if tip.child_age is not None and age is not None and tip.child_age.contains(age):
             left = tip.child_age.until_days - age
             best = left if best is None else min(best, left)
+        birth = child.birth_date_on(today)
         if in_school_window(tip, child, profile.region, today):
-            assert tip.school_year is not None and child.birth_date is not None
-            left_in_year = tip.school_year.days_left(child.birth_date, profile.region, today)
+            assert tip.school_year is not None and birth is not None
+            left_in_year = tip.school_year.days_left(birth, profile.region, today)
             if left_in_year is not None:
                 best = left_in_year if best is None else min(best, left_in_year)
     return best
@@ -116,11 +138,12 @@ def matches_audience(tip: Tip, profile: Profile, today: date) -> bool:
 
 def in_school_window(tip: Tip, child: ChildStage, region: str, today: date) -> bool:
     """The child (born, not stopped) is in the tip's school-year window in `region`."""
-    if tip.school_year is None or child.age_days(today) is None or child.birth_date is None:
+    birth = child.birth_date_on(today)
+    if tip.school_year is None or child.age_days(today) is None or birth is None:
         return False
     if region not in CUTOFFS:  # school years are the UK nations'; other regions have none
         return False
-    return tip.school_year.contains(school_place(child.birth_date, region, today))
+    return tip.school_year.contains(school_place(birth, region, today))
 
 
 def is_eligible(tip: Tip, profile: Profile, today: date, *, series_next: Mapping[str, int]) -> bool:
@@ -175,9 +198,10 @@ def _is_grown_out(tip: Tip, profile: Profile, today: date) -> bool:
 def _school_window_ahead(tip: Tip, child: ChildStage, region: str, today: date) -> bool:
     """The child (born) is in the tip's school-year window or will be in a later term."""
     window = tip.school_year
-    if window is None or child.birth_date is None or region not in CUTOFFS:
+    birth = child.birth_date_on(today)
+    if window is None or birth is None or region not in CUTOFFS:
         return False
-    place = school_place(child.birth_date, region, today)
+    place = school_place(birth, region, today)
     last_year = window.until_year - 1
     if place.year != last_year:
         return place.year < last_year
@@ -286,8 +310,9 @@ def indexed_eligible_tips(index: TipIndex, profile: Profile) -> list[Tip]:
         age = child.age_days(today)
         if age is not None:
             groups.append(index.for_child_age(age))
-            if child.birth_date is not None and profile.region in CUTOFFS:
-                place = school_place(child.birth_date, profile.region, today)
+            birth = child.birth_date_on(today)
+            if birth is not None and profile.region in CUTOFFS:
+                place = school_place(birth, profile.region, today)
                 groups.append(index.for_school_place(place))
     sent, region, topics = profile.sent, profile.region, profile.topics
     done = sent | passed_series_parts(index.tips, profile, today)

@@ -1,10 +1,12 @@
-"""The "expecting, or a baby or child?" question: its buttons, and asking it once more.
+"""The questions about a chat's children that the delivery engine sends, and their buttons.
 
-The deep-link welcome (bot.handlers.onboarding) asks it; `ask_again` asks the chats that still
-have no child after a few tips once more, paced with the tips (the dispatcher's pacer and the
-bot's flood budget, through the same sending bot). Each chat is marked before its question
-goes out, so it is asked at most once more: a question lost to a failed request is not sent
-again."""
+"Expecting, or a baby or child?": the deep-link welcome (bot.handlers.onboarding) asks it;
+`ask_again` asks the chats that still have no child after a few tips once more. "Has your baby
+arrived?": `ask_about_arrivals` asks the chats whose due date has come (domain.child_prompt
+says when); bot.handlers.children takes the answers. Both are paced with the tips (the
+dispatcher's pacer and the bot's flood budget, through the same sending bot). Each chat is
+marked before its question goes out, so it is asked at most once per occasion: a question lost
+to a failed request is not sent again."""
 
 from __future__ import annotations
 
@@ -19,10 +21,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
-from domain.buttons import ChildQuestion
-from domain.child_prompt import claim_chats_to_ask_again
+from domain.buttons import ArrivalAnswer, ChildQuestion
+from domain.child_prompt import ArrivalQuestion, claim_arrival_questions, claim_chats_to_ask_again
 from domain.i18n import Catalogs, Translator
-from domain.models import Chat, ChatKind
+from domain.models import Chat, ChatKind, Child
 from scheduler.flood import FloodBudget, Lane
 from scheduler.outcomes import Verdict, classify
 from scheduler.pacing import Pacer
@@ -63,6 +65,63 @@ def question_keyboard(t: Translator) -> InlineKeyboardMarkup:
             [InlineKeyboardButton(_("Skip ➡️"), callback_data=ChildQuestion("skip").pack())],
         ]
     )
+
+
+def arrival_text(child: Child, t: Translator) -> str:
+    _ = t.gettext
+    assert child.due_date is not None, "asked about a pregnancy"
+    return "\n".join(
+        [
+            _("Your baby was due on %(date)s. We hope you are well.")
+            % {"date": t.date(child.due_date)},
+            _("<b>Has your baby arrived?</b>"),
+            _("Tell us with one tap, and the tips will follow your baby from birth."),
+        ]
+    )
+
+
+def arrival_keyboard(child: Child, t: Translator) -> InlineKeyboardMarkup:
+    _ = t.gettext
+    assert child.id is not None, "a stored child"
+
+    def row(label: str, choice: str) -> list[InlineKeyboardButton]:
+        data = ArrivalAnswer(choice, child.id).pack()  # type: ignore[arg-type]
+        return [InlineKeyboardButton(label, callback_data=data)]
+
+    return InlineKeyboardMarkup(
+        [
+            row(_("👶 Yes, our baby is born"), "born"),
+            row(_("⏳ Not yet"), "notyet"),
+            row(_("Our situation has changed"), "other"),
+        ]
+    )
+
+
+async def ask_about_arrivals(
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    bot: Bot,
+    catalogs: Catalogs,
+    pacing: Pacing,
+    now: datetime,
+) -> int:
+    """Ask "has your baby arrived?" of the chats whose due date has come (or came a week ago
+    without an answer), in their send slot; returns how many questions went out."""
+    async with sessions() as session:
+        questions = await claim_arrival_questions(session, now=now, limit=BATCH)
+        await session.commit()
+    asked = 0
+    for question in questions:
+        asked += await _ask_about_arrival(bot, catalogs, pacing, question)
+    return asked
+
+
+async def _ask_about_arrival(
+    bot: Bot, catalogs: Catalogs, pacing: Pacing, question: ArrivalQuestion
+) -> int:
+    t = catalogs.for_language(question.chat.language)
+    text, keyboard = arrival_text(question.child, t), arrival_keyboard(question.child, t)
+    return await _send(bot, pacing, question.chat, text, keyboard)
 
 
 async def ask_again(
@@ -108,14 +167,18 @@ class Pacing:
 
 async def _ask(bot: Bot, catalogs: Catalogs, pacing: Pacing, chat: Chat) -> int:
     t = catalogs.for_language(chat.language)
+    return await _send(bot, pacing, chat, ask_again_text(t), question_keyboard(t))
+
+
+async def _send(
+    bot: Bot, pacing: Pacing, chat: Chat, text: str, keyboard: InlineKeyboardMarkup
+) -> int:
+    """Send one question in the chat's turn; 1 when it went out, else 0."""
     for _attempt in range(TRIES):
         departed = await pacing.wait_for_turn(chat)
         try:
             await bot.send_message(
-                chat.telegram_id,
-                ask_again_text(t),
-                parse_mode=ParseMode.HTML,
-                reply_markup=question_keyboard(t),
+                chat.telegram_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
             )
         except Exception as exc:  # classified like a tip's failure
             failure = classify(exc)
@@ -124,9 +187,9 @@ async def _ask(bot: Bot, catalogs: Catalogs, pacing: Pacing, chat: Chat) -> int:
                 continue
             if failure.verdict is Verdict.RETRY:
                 continue
-            log.info("asking chat %s once more failed: %s", chat.id, failure.verdict.value)
+            log.info("a question to chat %s failed: %s", chat.id, failure.verdict.value)
             return 0
         else:
             return 1
-    log.info("asking chat %s once more gave up after %d tries", chat.id, TRIES)
+    log.info("a question to chat %s gave up after %d tries", chat.id, TRIES)
     return 0

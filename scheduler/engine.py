@@ -22,7 +22,7 @@ from domain.content.model import Library
 from domain.i18n import Catalogs
 from domain.models import SystemEvent
 from domain.settings import Settings
-from scheduler.child_prompt import Pacing, ask_again
+from scheduler.child_prompt import Pacing, ask_about_arrivals, ask_again
 from scheduler.dispatcher import DispatchConfig, Dispatcher
 from scheduler.flood import FloodBudget
 from scheduler.housekeeping import resume_ended_pauses
@@ -162,8 +162,9 @@ class DeliveryEngine:
         return Pacing(dispatcher.pacer, dispatcher.budget, dispatcher.monotonic)
 
     async def ask_about_children(self, now: datetime) -> None:
-        """Ask once more, with the tips' pacing, the families that skipped the question about
-        a child in the deep-link welcome and have had a few tips since (planner only)."""
+        """Ask, with the tips' pacing, the families that skipped the question about a child in
+        the deep-link welcome and have had a few tips since, and those whose due date has come
+        whether the baby has arrived (planner only)."""
         asked = await ask_again(
             sessions=self.sessions,
             bot=self.bot,
@@ -173,6 +174,15 @@ class DeliveryEngine:
         )
         if asked:
             log.info("asked %d chat(s) once more about a child", asked)
+        arrivals = await ask_about_arrivals(
+            sessions=self.sessions,
+            bot=self.bot,
+            catalogs=self.catalogs,
+            pacing=self.pacing,
+            now=now,
+        )
+        if arrivals:
+            log.info("asked %d chat(s) whether the baby has arrived", arrivals)
 
     async def check_capacity(self, depth: int, now: datetime) -> str | None:
         rate = self.settings.effective_send_rate

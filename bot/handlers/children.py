@@ -1,13 +1,16 @@
-"""/children: add, change and remove children (due or birth dates), and "our situation has changed".
+"""/children: add, change and remove children (due or birth dates), "our situation has changed",
+and the answers to "has your baby arrived?" (asked by scheduler.child_prompt).
 
 Dates are typed as the answer to the bot's open question (bot.handlers.common.ask_question: in
 a group a reply by ForceReply, so it works under privacy mode). No names are asked or stored.
+"Our situation has changed" and "Remove" ask first; a removal can be undone for UNDO_MINUTES
+from a button that carries the child as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -27,38 +30,69 @@ from bot.handlers.common import (
     stored_chat_unit,
 )
 from bot.texts import sentence_case, step_line
-from domain.buttons import AddChild, ChildAction, ChildButton, ChildList, Menu, Step, parse
+from domain.buttons import (
+    AddChild,
+    ArrivalAnswer,
+    ChildAction,
+    ChildButton,
+    ChildList,
+    Menu,
+    RestoreChild,
+    Step,
+    parse,
+)
 from domain.chats import add_child, get_child, remove_child
+from domain.child_prompt import settle_arrival
 from domain.dates import (
+    Age,
     DateInputError,
     DateProblem,
+    age_on,
     check_birth_date,
     check_due_date,
     example_date,
     parse_user_date,
 )
 from domain.i18n import Translator
-from domain.models import Child
-from domain.selection import ChildStage
+from domain.models import Child, ChildPrompt
+from domain.selection import ChildStage, is_presumed_born
+
+UNDO_MINUTES = 10
+
+
+def age_text(age: Age, t: Translator) -> str:
+    n = age.count
+    match age.unit:
+        case "days":
+            return t.ngettext("%(n)d day old", "%(n)d days old", n) % {"n": n}
+        case "weeks":
+            return t.ngettext("%(n)d week old", "%(n)d weeks old", n) % {"n": n}
+        case "months":
+            return t.ngettext("%(n)d month old", "%(n)d months old", n) % {"n": n}
+        case "years":
+            return t.ngettext("%(n)d year old", "%(n)d years old", n) % {"n": n}
 
 
 def describe_child(child: Child, today: date, t: Translator) -> str:
     _ = t.gettext
+    born = child.birth_date is not None and child.birth_date <= today
     if child.content_stopped_at is not None:
-        return _("tips paused for this child")
-    stage = ChildStage(due_date=child.due_date, birth_date=child.birth_date)
+        # For good, not "paused": the family told us their situation changed. No dates or
+        # ages repeated back to them.
+        if born:
+            return _("no tips about this child, as you asked")
+        return _("no tips about this pregnancy, as you asked")
+    if child.birth_date == today:
+        return _("born today, %(date)s") % {"date": t.date(today)}
     if child.birth_date is not None:
-        days = (today - child.birth_date).days
-        if days < 7 * 8:
-            age = t.ngettext("%(n)d week old", "%(n)d weeks old", days // 7) % {"n": days // 7}
-        elif days < 730:
-            months = int(days / 30.44)
-            age = t.ngettext("%(n)d month old", "%(n)d months old", months) % {"n": months}
-        else:
-            years = int(days / 365.25)
-            age = t.ngettext("%(n)d year old", "%(n)d years old", years) % {"n": years}
+        age = age_text(age_on(child.birth_date, today), t)
         return _("born %(date)s, %(age)s") % {"date": t.date(child.birth_date), "age": age}
     assert child.due_date is not None
+    if is_presumed_born(child.due_date, today):
+        return _("due %(date)s; the tips now follow a baby born that day") % {
+            "date": t.date(child.due_date)
+        }
+    stage = ChildStage(due_date=child.due_date, birth_date=child.birth_date)
     week = stage.pregnancy_week(today) or 0
     return _("due %(date)s, %(weeks)s") % {
         "date": t.date(child.due_date),
@@ -119,6 +153,18 @@ def child_view(
     child: Child, today: date, t: Translator, back_to: Menu
 ) -> tuple[str, InlineKeyboardMarkup]:
     _ = t.gettext
+    back = [InlineKeyboardButton(_("⬅️ Back"), callback_data=ChildList(back_to).pack())]
+    if child.content_stopped_at is not None:
+        # Nothing to re-date or stop: it stays listed until the family removes it.
+        text = "\n".join(
+            [
+                sentence_case(describe_child(child, today, t)),
+                _("Tips for every family still come. You can remove it from your list."),
+            ]
+        )
+        remove = open_child(child, back_to, "remove")
+        rows = [[InlineKeyboardButton(_("Remove"), callback_data=remove)], back]
+        return text, InlineKeyboardMarkup(rows)
     rows = [
         [
             InlineKeyboardButton(
@@ -131,9 +177,78 @@ def child_view(
             )
         ],
         [InlineKeyboardButton(_("Remove"), callback_data=open_child(child, back_to, "remove"))],
-        [InlineKeyboardButton(_("⬅️ Back"), callback_data=ChildList(back_to).pack())],
+        back,
     ]
+    if child.birth_date is None and child.id is not None:
+        # The pregnancy becomes the baby (a new child with a birth date would leave it
+        # behind), early or late, through the same steps as "has your baby arrived?".
+        born = ArrivalAnswer("born", child.id).pack()
+        rows.insert(0, [InlineKeyboardButton(_("👶 Our baby is born"), callback_data=born)])
     return sentence_case(describe_child(child, today, t)), InlineKeyboardMarkup(rows)
+
+
+def confirm_view(
+    child: Child, today: date, t: Translator, back_to: Menu, action: ChildAction
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Ask before "our situation has changed" (`stop`) or a removal (`drop`): Yes or No."""
+    _ = t.gettext
+    if action == "stop":
+        lines = [
+            _("<b>Stop the tips about this pregnancy or child?</b>"),
+            _("Tips for every family still come."),
+        ]
+        yes = _("Yes, stop them")
+    else:
+        lines = [
+            _("<b>Remove from your list?</b>"),
+            sentence_case(describe_child(child, today, t)),
+            _("You can undo this for ten minutes."),
+        ]
+        yes = _("Yes, remove")
+    rows = [
+        [InlineKeyboardButton(yes, callback_data=open_child(child, back_to, action))],
+        [InlineKeyboardButton(_("No, go back"), callback_data=open_child(child, back_to))],
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def changed_text(t: Translator) -> str:
+    _ = t.gettext
+    return (
+        _(
+            "Thank you for telling us. We have stopped tips about "
+            "this pregnancy or child, starting now."
+        )
+        + "\n"
+        + _(
+            "If you would like support, your GP, midwife or health visitor is there "
+            "for you. You can also stop all messages with /stop."
+        )
+    )
+
+
+def undo_button(child: Child, now: datetime, back_to: Menu) -> RestoreChild:
+    assert child.id is not None
+    return RestoreChild(
+        child.id,
+        child.due_date,
+        child.birth_date,
+        child.content_stopped_at,
+        child.created_at,
+        now,
+        back_to,
+    )
+
+
+def removed_view(
+    children: tuple[Child, ...], undo: RestoreChild, today: date, t: Translator
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The list without the removed child, with an Undo button above the list's own."""
+    _ = t.gettext
+    text, markup = children_view(children, today, t, back_to=undo.back_to)
+    rows = [[InlineKeyboardButton(_("↩️ Undo"), callback_data=undo.pack())]]
+    rows += [list(row) for row in markup.inline_keyboard]
+    return _("Removed.") + "\n" + text, InlineKeyboardMarkup(rows)
 
 
 async def children_command(update: Update, context: BotContext) -> None:
@@ -159,6 +274,8 @@ async def ask_for_date(
     )
     if kind.startswith("edit:"):
         question = _("Send the new date, for example %(example)s.")
+    elif kind.startswith("born:"):
+        question = _("Send the date of birth, for example %(example)s.")
     await ask_question(
         update,
         context,
@@ -206,7 +323,12 @@ async def store_date(unit: ChatUnit, kind: str, text: str, now: datetime) -> boo
     when the child it was for is gone. DateInputError says what is wrong with the date."""
     value = parse_user_date(text, unit.t.locale)
     today = now.date()
-    if kind.startswith("edit:"):
+    if kind.startswith("born:"):
+        child = await get_child(unit.session, chat_id=unit.id, child_id=int(kind.split(":")[1]))
+        if child is None:
+            return False
+        await record_birth(unit, child, check_birth_date(value, today))
+    elif kind.startswith("edit:"):
         child = await get_child(unit.session, chat_id=unit.id, child_id=int(kind.split(":")[1]))
         if child is None:
             return False
@@ -214,10 +336,12 @@ async def store_date(unit: ChatUnit, kind: str, text: str, now: datetime) -> boo
             child.birth_date = check_birth_date(value, today)
         else:
             child.due_date = check_due_date(value, today)
+            settle_arrival(unit.chat)  # a new due date is asked about afresh
     elif kind == "due":
         await add_child(
             unit.session, chat_id=unit.id, due_date=check_due_date(value, today), now=now
         )
+        settle_arrival(unit.chat)
     else:
         birth_date = check_birth_date(value, today)
         await add_child(unit.session, chat_id=unit.id, birth_date=birth_date, now=now)
@@ -263,8 +387,30 @@ async def receive_date(update: Update, context: BotContext, pending: PendingInpu
             await context.bot.edit_message_reply_markup(
                 unit.chat.telegram_id, pending.menu_message_id, reply_markup=None
             )
-    view = children_view(children, now.date(), unit.t, back_to=pending.return_to)
-    await show(update, *view)
+    text, markup = children_view(children, now.date(), unit.t, back_to=pending.return_to)
+    if pending.kind.startswith("born:"):
+        text = congratulations(unit.t) + "\n\n" + text
+    await show(update, text, markup)
+
+
+def congratulations(t: Translator) -> str:
+    return t.gettext("Congratulations! 🎉 From now on the tips follow your baby's age.")
+
+
+async def record_birth(unit: ChatUnit, child: Child, birth_date: date) -> None:
+    """The baby due on `child.due_date` is born: so are its twins (the chat's other children
+    due the same day with no birth date yet), and the question about it is settled."""
+    children = (await unit.profile()).children
+    for each in children:
+        if each.id == child.id or (
+            each.birth_date is None
+            and each.content_stopped_at is None
+            and each.due_date == child.due_date
+        ):
+            stored = await get_child(unit.session, chat_id=unit.id, child_id=each.id or 0)
+            if stored is not None:
+                stored.birth_date = birth_date
+    settle_arrival(unit.chat)
 
 
 async def change_child(
@@ -282,25 +428,116 @@ async def change_child(
             return partial(show, update, *child_view(child, now.date(), t, back_to))
         case "edit":
             return partial(ask_for_date, update, context, f"edit:{button.child_id}", back_to, t)
+        case "changed" if child.content_stopped_at is None:
+            return partial(show, update, *confirm_view(child, now.date(), t, back_to, "stop"))
         case "changed":
-            child.content_stopped_at = now
+            return partial(show, update, *child_view(child, now.date(), t, back_to))
+        case "stop":
+            if child.content_stopped_at is None:
+                child.content_stopped_at = now
+                settle_arrival(unit.chat)
+            return partial(show, update, changed_text(t))
+        case "remove":
+            return partial(show, update, *confirm_view(child, now.date(), t, back_to, "drop"))
+        case "drop":
+            children = (await unit.profile()).children
+            undo = undo_button(child, now, back_to)
+            await remove_child(unit.session, chat_id=unit.id, child_id=button.child_id)
+            if child.birth_date is None:
+                settle_arrival(unit.chat)
+            left = tuple(c for c in children if c.id != button.child_id)
+            return partial(show, update, *removed_view(left, undo, now.date(), t))
+
+
+async def restore_child(
+    update: Update, context: BotContext, unit: ChatUnit, undo: RestoreChild
+) -> Reply:
+    """Undo a removal within UNDO_MINUTES: the child comes back as it was, same row id when
+    that is free (so its buttons in older messages work again)."""
+    now = context.services.clock()
+    t = unit.t
+    query = update.callback_query
+    if now - undo.removed_at > timedelta(minutes=UNDO_MINUTES):
+        children = (await unit.profile()).children
+        await answer(query, t.gettext("It's too late to undo that. Add the date again below."))
+        return partial(show, update, *children_view(children, now.date(), t, back_to=undo.back_to))
+    existing = await unit.session.get(Child, undo.child_id)
+    if existing is None or existing.chat_id != unit.id:
+        unit.session.add(
+            Child(
+                id=None if existing is not None else undo.child_id,
+                chat_id=unit.id,
+                due_date=undo.due_date,
+                birth_date=undo.birth_date,
+                content_stopped_at=undo.stopped_at,
+                created_at=undo.created_at.astimezone(UTC),
+            )
+        )
+        await unit.session.flush()
+    children = (await unit.profile()).children
+    return partial(show, update, *children_view(children, now.date(), t, back_to=undo.back_to))
+
+
+async def arrival_answer(
+    update: Update, context: BotContext, unit: ChatUnit, button: ArrivalAnswer
+) -> Reply:
+    """An answer to "has your baby arrived?" (scheduler.child_prompt asks it)."""
+    t = unit.t
+    _ = t.gettext
+    now = context.services.clock()
+    child = await get_child(unit.session, chat_id=unit.id, child_id=button.child_id)
+    if child is None:
+        return partial(show, update, _("That child is no longer on the list."))
+    if child.birth_date is not None or child.content_stopped_at is not None:
+        return partial(show, update, *child_view(child, now.date(), t, Menu.CHILDREN))
+    assert child.due_date is not None
+    match button.choice:
+        case "born":
+            rows = []
+            if child.due_date <= now.date():  # the one-tap date only once it has come
+                on_due = ArrivalAnswer("ondue", button.child_id).pack()
+                label = _("📅 On the due date, %(date)s") % {
+                    "date": t.date(child.due_date, "d MMM")
+                }
+                rows.append([InlineKeyboardButton(label, callback_data=on_due)])
+            text = _("Congratulations! 🎉 <b>When was your baby born?</b>")
+            born_kind = f"born:{button.child_id}"
+            markup = InlineKeyboardMarkup(rows)
+            return partial(_ask_birth_date, update, context, text, markup, born_kind, t)
+        case "ondue" if child.due_date > now.date():  # an old button after a new due date
+            return partial(show, update, *child_view(child, now.date(), t, Menu.CHILDREN))
+        case "ondue":
+            await record_birth(unit, child, child.due_date)
+            pending = context.chat_state.pending
+            if pending is not None and pending.kind == f"born:{button.child_id}":
+                context.chat_state.pending = None
+            return partial(show, update, congratulations(t))
+        case "notyet":
+            again = unit.chat.child_prompt == ChildPrompt.ARRIVAL
             text = (
-                _(
-                    "Thank you for telling us. We have stopped tips about "
-                    "this pregnancy or child, starting now."
-                )
-                + "\n"
-                + _(
-                    "If you would like support, your GP, midwife or health visitor is there "
-                    "for you. You can also stop all messages with /stop."
+                _("Thank you for letting us know. All the best! We'll ask again in a week.")
+                if again
+                else _(
+                    "Thank you for letting us know. All the best! When your baby arrives, "
+                    "add the date of birth with /children."
                 )
             )
             return partial(show, update, text)
-        case "remove":
-            children = (await unit.profile()).children
-            await remove_child(unit.session, chat_id=unit.id, child_id=button.child_id)
-            left = tuple(c for c in children if c.id != button.child_id)
-            return partial(show, update, *children_view(left, now.date(), t, back_to=back_to))
+        case "other":
+            return partial(show, update, *confirm_view(child, now.date(), t, Menu.CHILDREN, "stop"))
+
+
+async def _ask_birth_date(
+    update: Update,
+    context: BotContext,
+    text: str,
+    markup: InlineKeyboardMarkup,
+    kind: str,
+    t: Translator,
+) -> None:
+    """Offer the due date in one tap, then ask for a typed date below it (ForceReply)."""
+    await show(update, text, markup)
+    await ask_for_date(update, context, kind, Menu.CHILDREN, t)
 
 
 async def children_button(update: Update, context: BotContext) -> None:
@@ -327,6 +564,10 @@ async def children_button(update: Update, context: BotContext) -> None:
                     reply = partial(show, update, text)
                 case ChildButton():
                     reply = await change_child(update, context, unit, button)
+                case ArrivalAnswer():
+                    reply = await arrival_answer(update, context, unit, button)
+                case RestoreChild():
+                    reply = await restore_child(update, context, unit, button)
     await answer(query)
     if reply is not None:
         await reply()

@@ -3,12 +3,27 @@ after a few tips, and never again; in a group only admins answer, the date by Fo
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
-from domain.child_prompt import ASK_AGAIN_AFTER_TIPS, claim_chats_to_ask_again, note_asked
-from domain.models import Chat, ChatStatus, ChildPrompt, Delivery, DeliveryLane, DeliveryStatus
+from domain.child_prompt import (
+    ASK_AGAIN_AFTER_TIPS,
+    arrival_question_due,
+    claim_arrival_questions,
+    claim_chats_to_ask_again,
+    note_asked,
+)
+from domain.models import (
+    Chat,
+    ChatStatus,
+    Child,
+    ChildPrompt,
+    Delivery,
+    DeliveryLane,
+    DeliveryStatus,
+)
 from tests.bot.harness import (
     Harness,
     button_labels,
@@ -253,3 +268,61 @@ async def test_who_is_asked_once_more(migrated_url: str) -> None:
             assert chat is not None and chat.child_prompt == ChildPrompt.REASKED
             note_asked(chat)  # a later deep link does not open the question again
             assert chat.child_prompt == ChildPrompt.REASKED
+
+
+@pytest.mark.parametrize(
+    ("prompt", "today", "expected"),
+    [
+        (ChildPrompt.NONE, date(2026, 11, 29), None),  # before the due date
+        (ChildPrompt.NONE, date(2026, 11, 30), (ChildPrompt.ARRIVAL, date(2026, 11, 30))),
+        (ChildPrompt.REASKED, date(2026, 12, 3), (ChildPrompt.ARRIVAL, date(2026, 11, 30))),
+        (ChildPrompt.ARRIVAL, date(2026, 12, 6), None),  # asked; the week is not over
+        (ChildPrompt.ARRIVAL, date(2026, 12, 7), (ChildPrompt.ARRIVAL_AGAIN, date(2026, 12, 7))),
+        (ChildPrompt.ARRIVAL_AGAIN, date(2026, 12, 9), None),  # asked twice: not again
+        (ChildPrompt.NONE, date(2026, 12, 14), None),  # two weeks on: taken as born
+        (ChildPrompt.ARRIVAL, date(2026, 12, 14), None),
+    ],
+)
+def test_when_the_arrival_question_is_due(
+    prompt: ChildPrompt, today: date, expected: tuple[ChildPrompt, date] | None
+) -> None:
+    assert arrival_question_due(prompt, date(2026, 11, 30), today) == expected
+
+
+async def test_who_is_asked_whether_the_baby_has_arrived(migrated_url: str) -> None:
+    """Active chats with a pregnancy due by today, in their send slot, once; twins once; not a
+    born child, a stopped one, a paused chat, nor a due date over two weeks ago."""
+    async with running_bot(migrated_url) as bot:
+        monday = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # after the 10:00 slot
+        bot.clock.now = monday
+        due = monday.date()
+        chats = {
+            "due today": await seed_chat(bot.services, 601, due=due),
+            "due next week": await seed_chat(bot.services, 602, due=due + timedelta(days=7)),
+            "born": await seed_chat(bot.services, 603, born=due - timedelta(days=2)),
+            "paused": await seed_chat(bot.services, 604, due=due, status=ChatStatus.PAUSED),
+            "long overdue": await seed_chat(bot.services, 605, due=due - timedelta(days=15)),
+            "twins": await seed_chat(bot.services, 606, due=due - timedelta(days=1)),
+            "stopped child": await seed_chat(bot.services, 607, due=due),
+            "not a send day": await seed_chat(bot.services, 608, due=due, days="tue"),
+        }
+        async with bot.services.sessions() as session:
+            session.add(Child(chat_id=chats["twins"], due_date=due - timedelta(days=1)))
+            stopped = (
+                await session.exec(select(Child).where(Child.chat_id == chats["stopped child"]))
+            ).one()
+            stopped.content_stopped_at = monday
+            await session.commit()
+
+        morning = monday.replace(hour=9)  # before the slot
+        async with bot.services.sessions() as session:
+            assert await claim_arrival_questions(session, now=morning, limit=10) == []
+            await session.commit()
+        async with bot.services.sessions() as session:
+            claimed = await claim_arrival_questions(session, now=monday, limit=10)
+            await session.commit()
+        assert sorted(q.child.chat_id for q in claimed) == [chats["due today"], chats["twins"]]
+        async with bot.services.sessions() as session:
+            assert await claim_arrival_questions(session, now=monday, limit=10) == []
+            chat = await session.get(Chat, chats["twins"])
+            assert chat is not None and chat.child_prompt == ChildPrompt.ARRIVAL

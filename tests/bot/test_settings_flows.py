@@ -50,7 +50,8 @@ async def test_children_add_edit_remove_and_situation_changed(migrated_url: str)
         assert "born 2 May 2024" in listing.plain_text
 
         detail = await bot.tap(dee, listing, "✏️ 1")
-        gentle = await bot.tap(dee, detail, "situation has changed")
+        confirm = await bot.tap(dee, detail, "situation has changed")
+        gentle = await bot.tap(dee, confirm, "Yes, stop them")
         assert "Thank you for telling us" in gentle.plain_text
         assert "?" not in gentle.plain_text  # nothing is asked
         profile = await bot.profile(dee.id)
@@ -60,7 +61,8 @@ async def test_children_add_edit_remove_and_situation_changed(migrated_url: str)
 
         listing = await bot.say(dee, "/children")
         detail = await bot.tap(dee, listing, "✏️ 2")
-        await bot.tap(dee, detail, "Remove")
+        confirm = await bot.tap(dee, detail, "Remove")
+        await bot.tap(dee, confirm, "Yes, remove")
         profile = await bot.profile(dee.id)
         assert profile is not None and len(profile.children) == 1
 

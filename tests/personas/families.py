@@ -2,7 +2,10 @@
 
 Every family starts on START (a Monday) and is followed for YEAR; nothing depends on today.
 A pregnancy is written as a due date with the birth on that date: the family tells the bot
-the day the baby arrives, and from then on gets tips for a newborn.
+the day the baby arrives, and from then on gets tips for a newborn. Two families show the
+other ways it goes: one answers the "has your baby arrived?" question nine days after the due
+date, and one never tells the bot, which takes the baby as born on the due date once
+ASSUME_BORN_AFTER_DAYS have passed.
 """
 
 from __future__ import annotations
@@ -21,6 +24,18 @@ def pregnant(weeks: int) -> ChildStage:
     """A pregnancy `weeks` weeks along on START, born on its due date."""
     due = START + timedelta(days=(PREGNANCY_WEEKS - weeks) * DAYS_PER_WEEK)
     return ChildStage(due_date=due, birth_date=due)
+
+
+def born_late(weeks: int, days_late: int) -> ChildStage:
+    """A pregnancy `weeks` weeks along on START whose family says it was born `days_late`
+    days after the due date."""
+    due = START + timedelta(days=(PREGNANCY_WEEKS - weeks) * DAYS_PER_WEEK)
+    return ChildStage(due_date=due, birth_date=due + timedelta(days=days_late))
+
+
+def never_told(weeks: int) -> ChildStage:
+    """A pregnancy `weeks` weeks along on START whose family never tells the bot of the birth."""
+    return ChildStage(due_date=START + timedelta(days=(PREGNANCY_WEEKS - weeks) * DAYS_PER_WEEK))
 
 
 def born(day: date) -> ChildStage:
@@ -44,6 +59,8 @@ FAMILIES: tuple[Family, ...] = (
     Family("pregnant-8-weeks", (pregnant(8),), days="tue,thu"),
     Family("pregnant-20-weeks", (pregnant(20),)),
     Family("pregnant-36-weeks", (pregnant(36),), region="scotland"),
+    Family("answers-born-9-days-late", (born_late(34, 9),)),
+    Family("never-tells-the-birth", (never_told(36),), days="tue,thu,sat"),
     Family("newborn", (born(date(2027, 1, 1)),)),
     Family("baby-8-months", (born(date(2026, 5, 4)),), region="northern-ireland"),
     Family("toddler-2-years", (born(date(2025, 1, 4)),), days="wed"),

@@ -7,10 +7,14 @@ definitions in content/README.md ("School years" and "deadlines"), written out a
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from domain.content.model import Tip
 from domain.selection import ChildStage
+
+# content/README.md ("When the due date passes"): a family that has not told the bot of the
+# birth two weeks after the due date gets tips as for a baby born on the due date.
+PRESUMED_BORN_AFTER = timedelta(days=14)
 
 # By nation: the first birthday (month, day) of a school intake, and the month the school
 # year starts (on the 1st). A child starts Reception / P1 in the school year after the one in
@@ -70,11 +74,14 @@ def in_school_year_window(tip: Tip, birth: date, region: str, day: date) -> bool
 def fits(tip: Tip, child: ChildStage, day: date, region: str) -> bool:
     """True when `child` is inside one of the tip's audience windows on `day` (any of them:
     age, pregnancy week before the birth, school year in `region` once born)."""
-    if child.birth_date is not None and day >= child.birth_date:
-        age = (day - child.birth_date).days
+    birth = child.birth_date
+    if birth is None and child.due_date is not None and day >= child.due_date + PRESUMED_BORN_AFTER:
+        birth = child.due_date
+    if birth is not None and day >= birth:
+        age = (day - birth).days
         window = tip.child_age
         in_age = window is not None and window.from_days <= age < window.until_days
-        return in_age or in_school_year_window(tip, child.birth_date, region, day)
+        return in_age or in_school_year_window(tip, birth, region, day)
     if child.due_date is not None:
         week = (280 - (child.due_date - day).days) // 7
         span = tip.pregnancy

@@ -1,4 +1,4 @@
-"""Nineteen families, 52 weeks each from a fixed Monday, through `domain.timeline.timeline`.
+"""Twenty-one families, 52 weeks each from a fixed Monday, through `domain.timeline.timeline`.
 
 Each test states one promise the delivery rules make to every family (see tests/personas in
 the README); a failure names the family, the day and the tip.
@@ -7,14 +7,14 @@ the README); a failure names the family, the day and the tip.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from domain.content.model import Library, Tip
 from domain.selection import Profile, matches_audience
 from domain.timeline import Step
-from tests.personas.families import FAMILIES, Family
+from tests.personas.families import BY_NAME, FAMILIES, Family
 from tests.personas.stages import fits_family, open_in
 
 # An essential tip must arrive when the family had at least this many send days on which it
@@ -174,3 +174,31 @@ def test_language_families_read_their_language_where_a_translation_exists(
         assert text.title == tip.texts[expected].title
         translated += expected == family.language
     assert translated >= 5
+
+
+def test_a_family_that_answers_born_late_gets_newborn_tips_from_the_birth(
+    years: dict[str, list[Step]],
+) -> None:
+    (child,) = BY_NAME["answers-born-9-days-late"].children
+    assert child.due_date is not None and child.birth_date is not None
+    tips = sent(years["answers-born-9-days-late"])
+    overdue = [tip.id for day, tip in tips if child.due_date <= day < child.birth_date]
+    assert overdue, "the days between the due date and the answer are still a pregnancy"
+    after = [tip for day, tip in tips if day >= child.birth_date]
+    assert [t.id for t in after if t.pregnancy is not None and t.child_age is None] == []
+    newborn = [t.id for t in after[:6] if t.child_age is not None and t.child_age.from_days < 28]
+    assert newborn, "the first tips after the birth are for a newborn"
+
+
+def test_a_family_that_never_tells_the_birth_stops_getting_pregnancy_tips(
+    years: dict[str, list[Step]],
+) -> None:
+    (child,) = BY_NAME["never-tells-the-birth"].children
+    assert child.due_date is not None and child.birth_date is None
+    limit = child.due_date + timedelta(days=14)
+    tips = sent(years["never-tells-the-birth"])
+    overdue = [tip for day, tip in tips if child.due_date <= day < limit]
+    assert [t.id for t in overdue if t.pregnancy is not None], "pregnancy tips up to the limit"
+    late = [tip for day, tip in tips if day >= limit]
+    assert [t.id for t in late if t.pregnancy is not None and t.child_age is None] == []
+    assert [t.id for t in late[:6] if t.child_age is not None and t.child_age.from_days < 28]
