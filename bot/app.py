@@ -9,6 +9,7 @@ from telegram.ext import ApplicationBuilder, Defaults
 from bot.context import CONTEXT_TYPES, TipsApplication
 from bot.errors import on_error
 from bot.handlers import (
+    ask,
     children,
     editors,
     groups,
@@ -68,7 +69,7 @@ def build_application(services: Services) -> TipsApplication:
         jobs = application.job_queue
         jobs.scheduler.configure(**jobs.scheduler_configuration, job_defaults=JOB_DEFAULTS)
     features = (onboarding, topics, children, schedule, language, pause, privacy, settings_menu)
-    for module in (*features, tips, groups, help, replies):
+    for module in (*features, tips, ask, groups, help, replies):
         application.add_handlers(module.build_handlers())
     application.add_handlers(editors.build_handlers(settings.admin_user_ids))
     application.add_handlers(help.build_fallbacks())

@@ -38,6 +38,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("language", N_("Change language")),
     Command("region", N_("Your UK nation")),
     Command("tip", N_("Get a tip now"), group_member=True),
+    Command("ask", N_("Ask a question in your own words"), group_member=True),
     Command("pause", N_("Pause tips for a while")),
     Command("resume", N_("Resume tips")),
     Command("stop", N_("Stop all tips")),

@@ -1,7 +1,9 @@
 """Hot reload in the running bot: poll the content folder, swap the library, tell admins of errors.
 
 Polling (LibraryWatcher) is used rather than filesystem events: it works the same on every
-filesystem and container volume. A broken file keeps its last good version in service.
+filesystem and container volume. A broken file keeps its last good version in service. The
+ask index (bot.ask_index) is rebuilt with every reload; the danger-sign list is watched too, and
+a broken one keeps the last good index, reported like a broken tip.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 from telegram.error import TelegramError
 
 from bot.context import TipsApplication
+from domain.ask import DANGER_SIGNS_FILE
 from domain.content.errors import Problem, Severity
 from domain.content.model import Library
 from domain.content.reload import LibraryWatcher
@@ -33,19 +36,24 @@ class ContentReloader:
             on_change=self.on_change,
             today=lambda: services.clock().date(),
             library=services.library.current,
+            also=(DANGER_SIGNS_FILE,),
         )
         self._base = services.settings.content_dir.parent
         self._reported = frozenset(self.lines(services.library.current.errors))
 
     async def on_change(self, library: Library, problems: Sequence[Problem]) -> None:
-        services = self.application.bot_data.services
+        data = self.application.bot_data
+        services = data.services
         services.library.current = library
-        errors = [p for p in problems if p.severity is Severity.ERROR]
+        broken_signs = await data.ask.rebuild(
+            library, services.settings.content_dir, services.clock().date()
+        )
+        errors = [p for p in (*problems, *broken_signs) if p.severity is Severity.ERROR]
         log.info(
             "content reloaded: %d tips, %d errors, %d warnings",
             len(library.tips),
             len(errors),
-            len(problems) - len(errors),
+            len(problems) + len(broken_signs) - len(errors),
         )
         current = frozenset(self.lines(errors))
         if current == self._reported:
@@ -82,7 +90,14 @@ class ContentReloader:
 
 
 async def start_content_reload(application: TipsApplication) -> None:
-    """Watch the content folder (unless CONTENT_RELOAD_SECONDS is 0)."""
-    if application.bot_data.services.settings.content_reload_seconds > 0:
+    """Build the ask index, then watch the content folder (unless CONTENT_RELOAD_SECONDS is 0)."""
+    services = application.bot_data.services
+    content_dir = services.settings.content_dir
+    broken = await application.bot_data.ask.rebuild(
+        services.library.current, content_dir, services.clock().date()
+    )
+    for problem in broken:
+        log.warning("content %s", problem.format(relative_to=content_dir.parent))
+    if services.settings.content_reload_seconds > 0:
         application.bot_data.reloader = ContentReloader(application)
         await application.bot_data.reloader.start()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.admins import AdminCache
+from bot.ask_index import AskIndexHolder
 from bot.services import Services
 from domain.buttons import Menu
 
@@ -46,6 +47,7 @@ class BotData:
         self.sqlite_lock: TextIO | None = None
         self.webhook_secret: str | None = None
         self.intake: ChatIntake | None = None  # made on first use (bot.handlers.common)
+        self.ask = AskIndexHolder()  # the index questions are answered from (bot.ask_index)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]):

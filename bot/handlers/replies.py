@@ -6,15 +6,14 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.handlers import children, schedule
-from bot.handlers.help import unknown
+from bot.handlers import ask, children, schedule
 
 
 async def on_text(update: Update, context: BotContext) -> None:
     """Route the text to whatever question is open for this chat."""
     pending = context.chat_state.pending if context.chat_data is not None else None
     if pending is None:
-        await unknown(update, context)
+        await ask.on_free_text(update, context)
         return
     user = update.effective_user
     chat = update.effective_chat
