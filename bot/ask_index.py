@@ -28,11 +28,27 @@ from domain.content.model import Library
 log = logging.getLogger(__name__)
 
 
+_last: tuple[tuple[int, Path, tuple[int, int] | None, date], Library, AskIndex] | None = None
+
+
 def build(library: Library, content_dir: Path, today: date) -> AskIndex:
     """The index for `library` and the danger-sign list beside it; DangerSignsError if the
-    list cannot be used."""
-    signs = load_danger_signs(content_dir / DANGER_SIGNS_FILE, library)
-    return build_ask_index(library, signs, today=today)
+    list cannot be used. The last one built is reused for the same library, list file and day
+    (building takes a second or two: several Applications in one process build it once)."""
+    global _last
+    path = content_dir / DANGER_SIGNS_FILE
+    try:
+        stat = path.stat()
+        file_key: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        file_key = None
+    key = (id(library), path, file_key, today)
+    if _last is not None and _last[0] == key and _last[1] is library:
+        return _last[2]
+    signs = load_danger_signs(path, library)
+    index = build_ask_index(library, signs, today=today)
+    _last = (key, library, index)
+    return index
 
 
 class AskIndexHolder:
