@@ -123,7 +123,7 @@ def word_matches(phrase_word: str, word: str) -> bool:
     if len(phrase_word) < TYPO_MIN_LETTERS:
         return False
     size = len(phrase_word)
-    return any(_within_one_edit(phrase_word, word[:cut]) for cut in (size - 1, size, size + 1))
+    return any(within_one_edit(phrase_word, word[:cut]) for cut in (size - 1, size, size + 1))
 
 
 def phrase_matches(phrase: Sequence[str], question_words: Sequence[str]) -> bool:
@@ -146,7 +146,7 @@ def phrase_matches(phrase: Sequence[str], question_words: Sequence[str]) -> bool
     )
 
 
-def _within_one_edit(a: str, b: str) -> bool:
+def within_one_edit(a: str, b: str) -> bool:
     """True when `b` is `a` with at most one letter changed, added, removed or two swapped."""
     if a == b:
         return True

@@ -17,21 +17,22 @@ the nation's urgent-help tip first (`domain.ask.danger`), whatever its audience.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from domain.ask.danger import DangerSign, DangerSigns, urgent_tips_for
-from domain.ask.text import fold, plain_text
+from domain.ask.danger import DangerSign, DangerSigns, urgent_tips_for, within_one_edit
+from domain.ask.text import fold, plain_text, words
 from domain.content.model import Library, Tip
 from domain.selection import ChildStage, Profile, matches_audience
 
 # Scores are cosine similarities (0-1) times the fit factor; tuned on tests/ask/questions
 # with benchmarks/ask_quality.py (see docs/benchmarks.md).
-CONFIDENT_SCORE = 0.12
+CONFIDENT_SCORE = 0.045
 # Tips after the first are shown only when they score at least this share of the best.
 RELATIVE_CUTOFF = 0.6
 TITLE_WEIGHT = 3
@@ -66,12 +67,23 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
-class _LanguageIndex:
-    """The texts of one language: a vectorizer fitted on them and their tips' rows."""
+class _Field:
+    """One way of reading the texts: a vectorizer fitted on them, its matrix and its weight."""
 
     vectorizer: TfidfVectorizer
-    matrix: object  # scipy sparse, rows L2-normalised
+    matrix: Any  # scipy sparse, rows L2-normalised
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class _LanguageIndex:
+    """The texts of one language, read in each of the ANALYZERS' ways, and their tips."""
+
+    fields: tuple[_Field, ...]
     tip_ids: tuple[str, ...]
+    stem_sets: Mapping[str, frozenset[str]]  # each tip's stems, by tip id
+    word_sets: Mapping[str, frozenset[str]]  # each tip's whole (folded) words, by tip id
+    idf: Mapping[str, float]  # each stem's inverse document frequency in this language
 
 
 class AskIndex:
@@ -92,13 +104,38 @@ class AskIndex:
         index = self.languages.get(language)
         if index is None:
             return {}
-        vector = index.vectorizer.transform([question])
-        similarities = np.asarray((index.matrix @ vector.T).todense()).ravel()
+        total = np.zeros(len(index.tip_ids))
+        for each in index.fields:
+            vector = each.vectorizer.transform([question])
+            total += each.weight * np.asarray((each.matrix @ vector.T).todense()).ravel()
         return {
             tip_id: float(score)
-            for tip_id, score in zip(index.tip_ids, similarities, strict=True)
+            for tip_id, score in zip(index.tip_ids, total, strict=True)
             if score > 0
         }
+
+    def coverage(self, question: str, language: str, tip_id: str) -> float:
+        """The share of the question's stems, weighted by rarity, that the tip's text in
+        `language` holds (0-1). A stem no tip has weighs most: a question about something
+        the library never mentions ("passport") is not answered by a tip that shares its
+        common words. A misspelt stem counts when the text has it with one typo."""
+        index = self.languages.get(language)
+        if index is None or tip_id not in index.stem_sets:
+            return 0.0
+        held = index.stem_sets[tip_id]
+        rarest = max(index.idf.values(), default=1.0)
+        total = covered = 0.0
+        for word in dict.fromkeys(words(question)):
+            stem = word[:STEM_LETTERS]
+            weight = index.idf.get(stem, rarest)
+            total += weight
+            if stem in held or (
+                stem not in index.idf
+                and len(word) >= TYPO_MIN_LETTERS
+                and any(within_one_edit(word, other) for other in index.word_sets[tip_id])
+            ):
+                covered += weight
+        return covered / total if total else 0.0
 
 
 def document(library: Library, tip: Tip, language: str) -> str:
@@ -112,14 +149,28 @@ def document(library: Library, tip: Tip, language: str) -> str:
     return " ".join([*([text.title] * TITLE_WEIGHT), topics, plain_text(text.body_markdown)])
 
 
-def _vectorizer() -> TfidfVectorizer:
+def stems(text: str) -> list[str]:
+    """Folded words cut to STEM_LETTERS letters: a crude stemmer that suits every language."""
+    return [word[:STEM_LETTERS] for word in words(text)]
+
+
+def _char_vectorizer() -> TfidfVectorizer:
     return TfidfVectorizer(
-        analyzer="char_wb",
-        ngram_range=(3, 5),
-        preprocessor=fold,
-        sublinear_tf=True,
-        min_df=1,
+        analyzer="char_wb", ngram_range=(3, 5), preprocessor=fold, sublinear_tf=True
     )
+
+
+def _word_vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer=stems, sublinear_tf=True)
+
+
+STEM_LETTERS = 5
+TYPO_MIN_LETTERS = 5  # words this long count as held with one typo
+COVERAGE_DEPTH = 5
+ANALYZERS: list[tuple[Callable[[], TfidfVectorizer], float]] = [
+    (_char_vectorizer, 0.5),
+    (_word_vectorizer, 0.5),
+]
 
 
 def build_ask_index(
@@ -137,9 +188,24 @@ def build_ask_index(
         ]
         if not tips:
             continue
-        vectorizer = _vectorizer()
-        matrix = vectorizer.fit_transform([document(library, tip, language) for tip in tips])
-        by_language[language] = _LanguageIndex(vectorizer, matrix, tuple(tip.id for tip in tips))
+        documents = [document(library, tip, language) for tip in tips]
+        fields = []
+        for make, weight in ANALYZERS:
+            vectorizer = make()
+            fields.append(_Field(vectorizer, vectorizer.fit_transform(documents), weight))
+        words_field = fields[-1].vectorizer
+        idf = dict(zip(words_field.get_feature_names_out(), words_field.idf_, strict=True))
+        by_language[language] = _LanguageIndex(
+            fields=tuple(fields),
+            tip_ids=tuple(tip.id for tip in tips),
+            stem_sets={
+                tip.id: frozenset(stems(doc)) for tip, doc in zip(tips, documents, strict=True)
+            },
+            word_sets={
+                tip.id: frozenset(words(doc)) for tip, doc in zip(tips, documents, strict=True)
+            },
+            idf={str(stem): float(value) for stem, value in idf.items()},
+        )
     return AskIndex(library, danger_signs, by_language)
 
 
@@ -160,24 +226,47 @@ def fit(tip: Tip, asker: Asker, today: date) -> float:
     return FIT_BONUS if matches_audience(tip, profile, today) else MISFIT_FACTOR
 
 
-def rank(
-    index: AskIndex, question: str, asker: Asker, *, today: date
-) -> list[tuple[Tip, float, str]]:
-    """Every answerable tip that shares something with the question, best first, with its
-    score and the language of the text that matched."""
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A tip that may answer the question, and why."""
+
+    tip: Tip
+    relevance: float  # cosine similarity of the question and the tip's text (0-1)
+    coverage: float  # the share of the question's words the text holds (0-1)
+    score: float  # what the ranking sorts by: relevance times fit
+    language: str  # the language of the text that matched
+
+    @property
+    def confidence(self) -> float:
+        return self.relevance * self.coverage
+
+
+def rank(index: AskIndex, question: str, asker: Asker, *, today: date) -> list[Candidate]:
+    """The answerable tips that share something with the question, best first; coverage is
+    worked out for the first COVERAGE_DEPTH only (it decides confidence, not the order:
+    weighing the order by it measured worse)."""
     found: dict[str, tuple[float, str]] = {}
     languages: Sequence[str] = (asker.language, index.library.default_language)
     for language in dict.fromkeys(languages):
         for tip_id, score in index.scores(question, language).items():
             if tip_id not in found or score > found[tip_id][0]:
                 found[tip_id] = (score, language)
-    ranked: list[tuple[Tip, float, str]] = []
-    for tip_id, (score, language) in found.items():
+    fitted: list[tuple[Tip, float, float, str]] = []
+    for tip_id, (relevance, language) in found.items():
         tip = index.library.tips[tip_id]
         if is_answerable(tip, asker.nation, today):
-            ranked.append((tip, score * fit(tip, asker, today), language))
-    ranked.sort(key=lambda item: (-item[1], -item[0].priority, item[0].id))
-    return ranked
+            fitted.append((tip, relevance, relevance * fit(tip, asker, today), language))
+    fitted.sort(key=lambda item: (-item[2], -item[0].priority, item[0].id))
+    return [
+        Candidate(
+            tip,
+            relevance,
+            index.coverage(question, language, tip.id) if at < COVERAGE_DEPTH else 0.0,
+            score,
+            language,
+        )
+        for at, (tip, relevance, score, language) in enumerate(fitted)
+    ]
 
 
 def answer_question(
@@ -190,15 +279,15 @@ def answer_question(
     urgent = (
         urgent_tips_for(index.danger_signs, library, sign, asker.nation) if sign is not None else ()
     )
-    ranked = [item for item in rank(index, question, asker, today=today) if item[0] not in urgent]
-    confident = bool(ranked) and ranked[0][1] >= CONFIDENT_SCORE
+    ranked = [item for item in rank(index, question, asker, today=today) if item.tip not in urgent]
+    confident = bool(ranked) and ranked[0].confidence >= CONFIDENT_SCORE
     tips: tuple[Tip, ...] = ()
     language = asker.language if asker.language in library.languages else library.default_language
     topic: str | None = None
     if confident:
-        best = ranked[0][1]
-        tips = tuple(tip for tip, score, _ in ranked[:limit] if score >= best * RELATIVE_CUTOFF)
-        language = ranked[0][2]
+        best = ranked[0].score
+        tips = tuple(item.tip for item in ranked[:limit] if item.score >= best * RELATIVE_CUTOFF)
+        language = ranked[0].language
         if language != asker.language and asker.language in tips[0].texts:
             language = asker.language
         topic = tips[0].primary_topic
