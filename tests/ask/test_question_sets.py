@@ -93,3 +93,32 @@ def test_no_duplicate_questions(language: str) -> None:
     keys = [_key(item["q"]) for item in _questions(language)]
     duplicates = sorted({key for key in keys if keys.count(key) > 1})
     assert duplicates == []
+
+
+def test_danger_sign_list_names_real_tips_in_every_language(library: Library) -> None:
+    """content/danger-signs.yaml: every nation's urgent tip is for that nation, every `also`
+    tip exists, and every sign has phrases in every language of the library."""
+    data = yaml.safe_load(DANGER_SIGNS.read_text(encoding="utf-8"))
+    urgent = data["urgent_tips"]
+    assert set(urgent) == set(NATIONS)
+    for nation, tip_id in urgent.items():
+        assert nation in library.tips[tip_id].regions, (nation, tip_id)
+    ids = [sign["id"] for sign in data["signs"]]
+    assert len(ids) == len(set(ids))
+    for sign in data["signs"]:
+        assert [t for t in sign.get("also", []) if t not in library.tips] == [], sign["id"]
+        phrases = sign["phrases"]
+        assert set(phrases) == set(library.languages), sign["id"]
+        for language, listed in phrases.items():
+            assert listed and all(isinstance(p, str) and p.strip() for p in listed), (
+                sign["id"],
+                language,
+            )
+
+
+def test_every_nation_has_a_domestic_abuse_tip_for_the_danger_sign(library: Library) -> None:
+    """The domestic-abuse sign shows the family's nation's helpline: one tip per nation."""
+    data = yaml.safe_load(DANGER_SIGNS.read_text(encoding="utf-8"))
+    (abuse,) = [sign for sign in data["signs"] if sign["id"] == "domestic-abuse"]
+    covered = {nation for tip_id in abuse["also"] for nation in library.tips[tip_id].regions}
+    assert covered == set(NATIONS)
