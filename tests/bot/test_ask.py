@@ -31,9 +31,9 @@ BORN = START.date() - timedelta(days=200)  # a baby of six and a half months
 # A question per language, and the tip that answers it (its title in that language is shown).
 QUESTIONS = {
     "en": ("When should I start brushing my baby's teeth?", "h-brush-first-tooth"),
-    "cy": ("Pryd ddylwn i ddechrau brwsio dannedd y babi?", "h-brush-first-tooth"),
-    "pl": ("Jak kroić jedzenie, żeby dziecko się nie zadławiło?", "h-choking-first-foods"),
-    "uk": ("Як нарізати їжу, щоб дитина не вдавилася?", "h-choking-first-foods"),
+    "cy": ("Pryd i ddechrau brwsio dannedd y babi?", "h-brush-first-tooth"),
+    "pl": ("Od ilu miesięcy można dać dziecku ibuprofen?", "h-baby-medicines-ages"),
+    "uk": ("Коли починати чистити зуби немовляті?", "h-brush-first-tooth"),
     "ur": ("بچے کے دانتوں پر برش کب شروع کریں؟", "h-brush-first-tooth"),
 }
 # A danger sign in each language, asked by a family in each nation.
@@ -44,9 +44,10 @@ URGENT = {
     "uk": ("northern-ireland", "Дитина не дихає, що робити?"),
     "ur": ("england", "میرا بچہ سانس نہیں لے رہا، کیا کروں؟"),
 }
+# Questions the library has no tip for (from the question sets: tests/ask/questions).
 UNANSWERABLE = {
-    "en": "What is the best football team in Europe?",
-    "pl": "Jaka jest najlepsza drużyna piłkarska w Europie?",
+    "en": "How do I get child maintenance from my ex?",
+    "pl": "Ciemieniucha, jak usunąć?",
 }
 
 
@@ -74,8 +75,8 @@ async def ask(
     since = len(bot.api.sent)
     bot.api.send_text(user, text, chat)
     bot.api.send_text(user, "/help", chat)
-    end = await bot.api.wait_for(
-        lambda m: m.chat_id == chat_id and "/mydata" in m.plain_text, since=since
+    end = await bot.api.wait_for(  # the first question of a test run builds the index
+        lambda m: m.chat_id == chat_id and "/mydata" in m.plain_text, timeout=60, since=since
     )
     return [m for m in bot.api.sent[since : end.index] if m.chat_id == chat_id]
 
@@ -142,7 +143,9 @@ async def test_no_good_tip_gets_an_honest_reply_and_the_topics_never_a_guess(
         await seed_chat(bot.services, parent.id, language=language, born=BORN)
         _ = bot.services.catalogs.for_language(language).gettext
 
-        (reply,) = await ask(bot, parent, UNANSWERABLE[language])
+        replies = await ask(bot, parent, UNANSWERABLE[language])
+        assert len(replies) == 1, [m.plain_text[:80] for m in replies]
+        reply = replies[0]
 
         assert tip_of(reply) is None
         first_line = _(
