@@ -14,6 +14,7 @@ its timely moment, when it is most use.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from datetime import date
@@ -170,7 +171,9 @@ async def reply_to_question(update: Update, context: BotContext, question: str) 
     library = services.library.current
     where, asker = await family_of(update, context)
     index = await context.bot_data.ask.current(library, services.settings.content_dir, now.date())
-    result = answer_question(index, question, asker, today=now.date()) if index else None
+    result = None
+    if index is not None:  # tens of milliseconds of vector maths: off the event loop
+        result = await asyncio.to_thread(answer_question, index, question, asker, today=now.date())
     await record(context, question, asker.language, result)
     if result is None or not result.shown:
         await reply_no_tip(message, library, where.t)
