@@ -8,6 +8,7 @@ a broken one keeps the last good index, reported like a broken tip.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -19,6 +20,7 @@ from domain.content.errors import Problem, Severity
 from domain.content.model import Library
 from domain.content.reload import LibraryWatcher
 from domain.content.render import escape
+from domain.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 MAX_LINES = 20
@@ -90,14 +92,34 @@ class ContentReloader:
 
 
 async def start_content_reload(application: TipsApplication) -> None:
-    """Build the ask index, then watch the content folder (unless CONTENT_RELOAD_SECONDS is 0)."""
+    """Build the ask index in the background (a question that comes first waits for it), then
+    watch the content folder (unless CONTENT_RELOAD_SECONDS is 0)."""
+    data = application.bot_data
+    data.ask_build = asyncio.create_task(build_ask_index(application), name="ask-index")
+    if data.services.settings.content_reload_seconds > 0:
+        data.reloader = ContentReloader(application)
+        await data.reloader.start()
+
+
+async def build_ask_index(application: TipsApplication) -> None:
+    """The start-up build of the ask index; a broken danger-sign list is logged line by line."""
     services = application.bot_data.services
     content_dir = services.settings.content_dir
-    broken = await application.bot_data.ask.rebuild(
-        services.library.current, content_dir, services.clock().date()
-    )
+    try:
+        broken = await application.bot_data.ask.rebuild(
+            services.library.current, content_dir, services.clock().date()
+        )
+    except Exception:  # questions then get the honest "no tip yet"; the bot runs on
+        log.exception("the ask index could not be built")
+        return
     for problem in broken:
         log.warning("content %s", problem.format(relative_to=content_dir.parent))
-    if services.settings.content_reload_seconds > 0:
-        application.bot_data.reloader = ContentReloader(application)
-        await application.bot_data.reloader.start()
+
+
+async def stop_content_reload(application: TipsApplication) -> None:
+    """Stop watching, and stop waiting for a start-up build still running."""
+    data = application.bot_data
+    if data.reloader is not None:
+        await data.reloader.stop()
+    task, data.ask_build = data.ask_build, None
+    await cancel_and_wait(task)

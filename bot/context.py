@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -48,6 +49,7 @@ class BotData:
         self.webhook_secret: str | None = None
         self.intake: ChatIntake | None = None  # made on first use (bot.handlers.common)
         self.ask = AskIndexHolder()  # the index questions are answered from (bot.ask_index)
+        self.ask_build: asyncio.Task[None] | None = None  # its start-up build (content_reload)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]):

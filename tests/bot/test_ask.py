@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.content_reload import ContentReloader
+from bot.content_reload import ContentReloader, start_content_reload, stop_content_reload
 from bot.context import BotContext
 from bot.delivery import purge_log
 from domain.ask import DANGER_SIGNS_FILE
@@ -454,3 +455,31 @@ async def test_unanswered_texts_are_kept_only_when_the_operator_says_so_without_
         await purge_log(BotContext(bot.app))  # the daily retention job
         async with bot.services.sessions() as session:
             assert not (await session.exec(select(UnansweredQuestion))).all()
+
+
+async def test_with_no_usable_danger_list_at_start_up_questions_get_no_guess(
+    migrated_sqlite_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A first start with a broken list has no last good one: rather than answer without the
+    urgent-first rule, every question gets the honest reply (and the log says what to fix)."""
+    folder = content_copy(tmp_path)
+    (folder / DANGER_SIGNS_FILE).write_text("urgent_tips: [oops\n")
+    library = load_library(folder, today=START.date())
+    async with running_bot(
+        migrated_sqlite_url, library=library, content_dir=folder, content_reload_seconds=0
+    ) as bot:
+        with caplog.at_level(logging.WARNING):
+            await start_content_reload(bot.app)  # as `tipsbot run` does before polling
+            assert bot.app.bot_data.ask_build is not None
+            await bot.app.bot_data.ask_build
+        logged = [r.getMessage() for r in caplog.records]
+        assert any(
+            re.search(rf"content/{DANGER_SIGNS_FILE}:\d+: error: YAML", line) for line in logged
+        ), logged
+        parent = bot.api.make_user("Ola", language_code="en")
+        await seed_chat(bot.services, parent.id, born=BORN)
+        for question in (URGENT["en"][1], QUESTIONS["en"][0]):
+            (reply,) = await ask(bot, parent, question)
+            assert tip_of(reply) is None
+            assert reply.plain_text.startswith("I don't have a tip on that yet.")
+        await stop_content_reload(bot.app)
