@@ -151,7 +151,11 @@ async def test_the_cli_and_the_dashboard_show_the_same_question_counts(db: Datab
     assert list(shown) == [("(no topic)", "ur"), ("health", "cy")]  # unanswered first
     from_cli = {
         (q["topic"] or "(no topic)", q["language"]): [
-            q["asked"], q["answered"], q["unanswered"], q["urgent"], q["not_what_i_asked"]
+            q["asked"],
+            q["answered"],
+            q["unanswered"],
+            q["urgent"],
+            q["not_what_i_asked"],
         ]
         for q in month["questions"]
     }
