@@ -45,21 +45,27 @@ log = logging.getLogger(__name__)
 
 # A whole message that is one of these words (any case, end punctuation ignored) is a command,
 # not a question. Every language's words count in every chat: parents mix languages, and none
-# of these is a question on its own. Welsh also says "stopio" / "stopiwch"; Urdu "بند" (off),
-# "بند کریں" (turn off), "روکیں" / "روکو" (stop, polite / familiar).
+# of these is a question on its own. The imperatives are the ones the bot's own menus use
+# ("Stopio pob awgrym", "Зупинити всі поради", "تمام مشورے بند کریں"): Welsh "stopio" /
+# "stopiwch"; Polish "zatrzymaj"; Ukrainian "зупинити" / "зупини" / "зупиніть"; Urdu "بند" (off),
+# "بند کریں" / "بند کرو" (turn off, polite / familiar), "روکیں" / "روکو" (stop), and the same in
+# Roman Urdu, as many type it. Help: Welsh "cymorth" / "helpu", Polish "pomoc" / "pomocy",
+# Ukrainian "допомога" / "довідка" / "допоможіть", Urdu "مدد" / "madad".
 STOP_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset({"stop", "unsubscribe"}),
     "cy": frozenset({"stop", "stopio", "stopiwch"}),
     "pl": frozenset({"stop", "zatrzymaj"}),
-    "uk": frozenset({"стоп", "зупинити", "зупини"}),
-    "ur": frozenset({"بند", "بند کریں", "بند کرو", "روکیں", "روکو"}),
+    "uk": frozenset({"стоп", "зупинити", "зупини", "зупиніть"}),
+    "ur": frozenset(
+        {"بند", "بند کریں", "بند کرو", "روکیں", "روکو", "band karo", "band karein", "band karen"}
+    ),
 }
 HELP_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset({"help"}),
     "cy": frozenset({"help", "helpu", "cymorth"}),
     "pl": frozenset({"pomoc", "pomocy"}),
-    "uk": frozenset({"допомога", "довідка"}),
-    "ur": frozenset({"مدد"}),
+    "uk": frozenset({"допомога", "довідка", "допоможіть"}),
+    "ur": frozenset({"مدد", "madad"}),
 }
 ANY_STOP_WORD = frozenset().union(*STOP_WORDS.values())
 ANY_HELP_WORD = frozenset().union(*HELP_WORDS.values())

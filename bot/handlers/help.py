@@ -28,6 +28,11 @@ async def help_command(update: Update, context: BotContext) -> None:
         *(f"/{c.name} — {_(c.description)}" for c in COMMANDS),
         "",
         *question_privacy(context, where.t),
+        # "help" typed alone may be a cry for help: say where urgent help is, every time.
+        _(
+            "If you are worried about your child's health, talk to your GP, midwife or health "
+            "visitor; in an emergency call 999."
+        ),
     ]
     await message.reply_text("\n".join(lines))
 

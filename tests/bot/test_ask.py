@@ -251,6 +251,12 @@ async def test_help_typed_as_a_word_is_help(migrated_url: str, language: str, wo
             _("I send short, trusted tips for families at the days and time you choose.")
         )
         assert "/ask" in reply.plain_text
+        assert reply.plain_text.endswith(
+            _(
+                "If you are worried about your child's health, talk to your GP, midwife or "
+                "health visitor; in an emergency call 999."
+            )
+        )
 
 
 PHOTO = [{"file_id": "AgACphoto", "file_unique_id": "uphoto", "width": 90, "height": 60}]
