@@ -2,17 +2,24 @@
 
 Each tip is indexed in every language it has a current text in (the English master and its
 translations): its title (weighted three times), its topics' names in that language and its
-body's words. A question is compared, as TF-IDF vectors of character 3-5-grams within words
-(scikit-learn's `char_wb` analyzer, after `domain.ask.text.fold`), with the texts in the
-chat's language and with the English texts; a tip scores the better of the two. Character
-n-grams need no stemmer, so inflected Polish, Ukrainian, Welsh and Urdu words and misspelt
-words still share most of their n-grams with the tip's words.
+body's words, all folded by `domain.ask.text.fold`. Two TF-IDF fields (scikit-learn), mixed
+half and half: character 3-5-grams within words (`char_wb`), which need no stemmer, so
+inflected Polish, Ukrainian, Welsh and Urdu words and misspelt words still share most of
+their n-grams with the tip's words; and word stems (words cut to STEM_LETTERS letters).
+
+A question is compared with the texts in the chat's language and with the English texts.
+Tips with no translation in the chat's language are reached through a bridge: the question's
+stems stand for the English stems they are translated by in the library's own translations
+(learnt line by line, see `_bridge`), compared with the English texts. A tip scores the best
+of the three (the bridge counts BRIDGE_WEIGHT).
 
 Ranking: relevance times fit. Tips that are not for the family's nation, past `review_by` or
 past their dates are never answers; a tip whose audience fits one of the family's children
-(or everyone) is preferred over one for another stage. Below `CONFIDENT_SCORE` the answer
-admits it has no tip (no guesses about health). A question with a danger sign always gets
-the nation's urgent-help tip first (`domain.ask.danger`), whatever its audience.
+(or everyone) is preferred over one for another stage. Confidence is the best tip's relevance
+times its coverage of the question (the share of the question's words, weighted by rarity,
+that the tip holds); below CONFIDENT_SCORE the answer admits it has no tip and shows none (no
+guesses about health). A question with a danger sign always gets the nation's urgent-help
+tip first (`domain.ask.danger`), whatever its audience.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from domain.ask.danger import DangerSign, DangerSigns, urgent_tips_for, within_one_edit
@@ -32,7 +40,7 @@ from domain.selection import ChildStage, Profile, matches_audience
 
 # Scores are cosine similarities (0-1) times the fit factor; tuned on tests/ask/questions
 # with benchmarks/ask_quality.py (see docs/benchmarks.md).
-CONFIDENT_SCORE = 0.045
+CONFIDENT_SCORE = 0.05
 # Tips after the first are shown only when they score at least this share of the best.
 RELATIVE_CUTOFF = 0.6
 TITLE_WEIGHT = 3
@@ -79,11 +87,23 @@ class _Field:
 class _LanguageIndex:
     """The texts of one language, read in each of the ANALYZERS' ways, and their tips."""
 
+    language: str
     fields: tuple[_Field, ...]
     tip_ids: tuple[str, ...]
     stem_sets: Mapping[str, frozenset[str]]  # each tip's stems, by tip id
     word_sets: Mapping[str, frozenset[str]]  # each tip's whole (folded) words, by tip id
     idf: Mapping[str, float]  # each stem's inverse document frequency in this language
+
+
+@dataclass(frozen=True, slots=True)
+class _Bridge:
+    """A question in one language read as English stems, to reach the tips that have no
+    translation in it: each stem stands for the English stems that are most typical of the
+    translated tips holding it (learnt from the library's own translations)."""
+
+    vectorizer: TfidfVectorizer  # the language's stem field
+    translation: Any  # sparse: the language's stems x English stems
+    english: Mapping[str, frozenset[str]]  # each stem's English stems, for coverage
 
 
 class AskIndex:
@@ -94,10 +114,49 @@ class AskIndex:
         library: Library,
         danger_signs: DangerSigns,
         languages: Mapping[str, _LanguageIndex],
+        bridges: Mapping[str, _Bridge] | None = None,
     ) -> None:
         self.library = library
         self.danger_signs = danger_signs
         self.languages = languages
+        self.bridges = bridges or {}
+
+    def bridged_scores(self, question: str, language: str) -> dict[str, float]:
+        """Each tip's similarity to the question read through the `language` -> English
+        bridge, on the tips' English texts (0-1)."""
+        bridge = self.bridges.get(language)
+        target = self.languages.get(self.library.default_language)
+        if bridge is None or target is None:
+            return {}
+        english = bridge.vectorizer.transform([question]) @ bridge.translation
+        norm = np.sqrt(english.multiply(english).sum())
+        if norm == 0:
+            return {}
+        similarities = (target.fields[-1].matrix @ (english / norm).T).toarray().ravel()
+        return {
+            tip_id: float(score)
+            for tip_id, score in zip(target.tip_ids, similarities, strict=True)
+            if score > 0
+        }
+
+    def bridged_coverage(self, question: str, language: str, tip_id: str) -> float:
+        """`coverage` through the bridge: a stem counts when one of its English stems is in
+        the tip's English text."""
+        bridge = self.bridges.get(language)
+        index = self.languages.get(language)
+        target = self.languages.get(self.library.default_language)
+        if bridge is None or index is None or target is None:
+            return 0.0
+        held = target.stem_sets.get(tip_id, frozenset())
+        rarest = max(index.idf.values(), default=1.0)
+        total = covered = 0.0
+        for word in dict.fromkeys(words(question)):
+            stem = word[:STEM_LETTERS]
+            weight = index.idf.get(stem, rarest)
+            total += weight
+            if stem in held or not held.isdisjoint(bridge.english.get(stem, ())):
+                covered += weight
+        return covered / total if total else 0.0
 
     def scores(self, question: str, language: str) -> dict[str, float]:
         """Each tip's similarity to the question in `language` (0-1), for tips with a text."""
@@ -165,8 +224,12 @@ def _word_vectorizer() -> TfidfVectorizer:
 
 
 STEM_LETTERS = 5
+BRIDGED = "bridged"  # a match through the bridge, on the English text
 TYPO_MIN_LETTERS = 5  # words this long count as held with one typo
 COVERAGE_DEPTH = 5
+BRIDGE_STEMS = 3  # English stems each stem of another language stands for
+BRIDGE_MIN_DICE = 0.3
+BRIDGE_WEIGHT = 0.8  # a bridged score counts this much against a direct one
 ANALYZERS: list[tuple[Callable[[], TfidfVectorizer], float]] = [
     (_char_vectorizer, 0.5),
     (_word_vectorizer, 0.5),
@@ -196,6 +259,7 @@ def build_ask_index(
         words_field = fields[-1].vectorizer
         idf = dict(zip(words_field.get_feature_names_out(), words_field.idf_, strict=True))
         by_language[language] = _LanguageIndex(
+            language=language,
             fields=tuple(fields),
             tip_ids=tuple(tip.id for tip in tips),
             stem_sets={
@@ -206,7 +270,63 @@ def build_ask_index(
             },
             idf={str(stem): float(value) for stem, value in idf.items()},
         )
-    return AskIndex(library, danger_signs, by_language)
+    bridges = {
+        language: _bridge(library, by_language[language], by_language[library.default_language])
+        for language in by_language
+        if language != library.default_language and library.default_language in by_language
+    }
+    return AskIndex(library, danger_signs, by_language, bridges)
+
+
+def segments(library: Library, tip: Tip, language: str) -> list[str]:
+    """The tip's title and each line of its body in `language`: translations keep the
+    master's lines, so these pair up line by line with the English ones."""
+    text = tip.texts[language]
+    lines = [line for line in plain_text(text.body_markdown).split("\n") if line.strip()]
+    return [text.title, *lines]
+
+
+def _bridge(library: Library, source: _LanguageIndex, english: _LanguageIndex) -> _Bridge:
+    """Learn which English stems each stem of `source`'s language stands for, from the tips
+    translated into it, line by line: the Dice coefficient of the two stems over the
+    translated lines (2 x lines with both / (lines with one + lines with the other)), the
+    BRIDGE_STEMS best of at least BRIDGE_MIN_DICE kept."""
+    stems_field = source.fields[-1]
+    english_field = english.fields[-1]
+    language_lines: list[str] = []
+    english_lines: list[str] = []
+    for tip_id in source.tip_ids:
+        tip = library.tips[tip_id]
+        translated = segments(library, tip, source.language)
+        master = segments(library, tip, library.default_language)
+        if len(translated) == len(master):
+            language_lines.extend(translated)
+            english_lines.extend(master)
+    held = (stems_field.vectorizer.transform(language_lines) > 0).astype(np.float64).tocsc()
+    english_held = (
+        (english_field.vectorizer.transform(english_lines) > 0).astype(np.float64).tocsc()
+    )
+    both = (held.T @ english_held).toarray()
+    counts = np.asarray(held.sum(axis=0)).ravel()
+    english_counts = np.asarray(english_held.sum(axis=0)).ravel()
+    dice = 2 * both / np.maximum(counts[:, None] + english_counts[None, :], 1)
+    keep = max(1, min(BRIDGE_STEMS, dice.shape[1]))
+    top = np.argpartition(-dice, keep - 1, axis=1)[:, :keep]
+    rows = np.repeat(np.arange(dice.shape[0]), keep)
+    values = dice[rows, top.ravel()]
+    values[values < BRIDGE_MIN_DICE] = 0
+    translation = csr_matrix((values, (rows, top.ravel())), shape=dice.shape)
+    translation.eliminate_zeros()
+    names = english_field.vectorizer.get_feature_names_out()
+    vocabulary = stems_field.vectorizer.get_feature_names_out()
+    english_of = {
+        str(vocabulary[row]): frozenset(
+            str(names[column])
+            for column in translation.indices[translation.indptr[row] : translation.indptr[row + 1]]
+        )
+        for row in range(translation.shape[0])
+    }
+    return _Bridge(stems_field.vectorizer, translation, english_of)
 
 
 def is_answerable(tip: Tip, nation: str, today: date) -> bool:
@@ -251,6 +371,9 @@ def rank(index: AskIndex, question: str, asker: Asker, *, today: date) -> list[C
         for tip_id, score in index.scores(question, language).items():
             if tip_id not in found or score > found[tip_id][0]:
                 found[tip_id] = (score, language)
+    for tip_id, score in index.bridged_scores(question, asker.language).items():
+        if tip_id not in found or score * BRIDGE_WEIGHT > found[tip_id][0]:
+            found[tip_id] = (score * BRIDGE_WEIGHT, BRIDGED)
     fitted: list[tuple[Tip, float, float, str]] = []
     for tip_id, (relevance, language) in found.items():
         tip = index.library.tips[tip_id]
@@ -261,12 +384,20 @@ def rank(index: AskIndex, question: str, asker: Asker, *, today: date) -> list[C
         Candidate(
             tip,
             relevance,
-            index.coverage(question, language, tip.id) if at < COVERAGE_DEPTH else 0.0,
+            _coverage(index, question, asker.language, language, tip.id)
+            if at < COVERAGE_DEPTH
+            else 0.0,
             score,
-            language,
+            index.library.default_language if language == BRIDGED else language,
         )
         for at, (tip, relevance, score, language) in enumerate(fitted)
     ]
+
+
+def _coverage(index: AskIndex, question: str, asked_in: str, matched_in: str, tip_id: str) -> float:
+    if matched_in == BRIDGED:
+        return index.bridged_coverage(question, asked_in, tip_id)
+    return index.coverage(question, matched_in, tip_id)
 
 
 def answer_question(

@@ -4,7 +4,7 @@
 casefold, Unicode NFKD with the combining marks dropped (so "gorączka" = "goraczka",
 "ŵyr" = "wyr", Urdu vowel marks vanish, "й" = "и", "ї" = "і"), letters that do not decompose
 mapped by hand ("ł" = "l", "ґ" = "г"), Arabic-keyboard letters mapped to the Urdu ones
-("ي" = "ی", "ك" = "ک", "ه" = "ہ"), and apostrophes of every kind removed ("won't" = "wont",
+("ي" = "ی", "ك" = "ک", "ه" = "ھ" = "ہ"), and apostrophes of every kind removed ("won't" = "wont",
 "м'ясо" = "мʼясо" = "мясо"). Digits of every script become 0-9.
 """
 
@@ -31,6 +31,7 @@ _LETTERS = str.maketrans(
         "ى": "ی",  # alef maksura
         "ك": "ک",  # Arabic kaf
         "ه": "ہ",  # Arabic heh
+        "ھ": "ہ",  # do-chashmi heh, often typed as the Arabic heh: "دودھ" = "دوده"
         "ة": "ہ",
         "ۀ": "ہ",
         "ـ": "",  # tatweel (stretching)

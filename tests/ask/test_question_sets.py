@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +16,18 @@ import pytest
 import yaml
 
 from domain.content import Library, load_library
+from domain.content.stages import age_in_days
+from domain.selection import ChildStage
 
 ROOT = Path(__file__).parents[2]
 CONTENT = ROOT / "content"
 QUESTIONS = Path(__file__).parent / "questions"
 DANGER_SIGNS = CONTENT / "danger-signs.yaml"
-LANGUAGES = ("en", "cy", "pl", "uk")  # each language joins once its set is written
+LANGUAGES = ("en", "cy", "pl", "uk", "ur")
 NATIONS = ("england", "wales", "scotland", "northern-ireland")
 FIELDS = {"q", "answers", "urgent", "nation", "child"}
 STAGE = re.compile(r"^(newborn|expecting \d{1,2} weeks|\d{1,2} (weeks|months|years?))$")
+TODAY = date(2026, 12, 6)
 
 MIN_QUESTIONS = 60
 MIN_URGENT = 8
@@ -34,7 +37,7 @@ MIN_UNANSWERABLE = 6
 @pytest.fixture(scope="module")
 def library() -> Library:
     # A fixed day: which tips exist does not depend on it, and the test must not depend on the date.
-    return load_library(CONTENT, today=date(2026, 12, 6))
+    return load_library(CONTENT, today=TODAY)
 
 
 def _questions(language: str) -> list[dict[str, Any]]:
@@ -122,3 +125,31 @@ def test_every_nation_has_a_domestic_abuse_tip_for_the_danger_sign(library: Libr
     (abuse,) = [sign for sign in data["signs"] if sign["id"] == "domestic-abuse"]
     covered = {nation for tip_id in abuse["also"] for nation in library.tips[tip_id].regions}
     assert covered == set(NATIONS)
+
+
+def _children(child: str | None) -> tuple[ChildStage, ...]:
+    """The family's child as the danger signs see it, from a question's `child` field."""
+    if child is None:
+        return ()
+    if child == "newborn":
+        return (ChildStage(birth_date=TODAY - timedelta(days=7)),)
+    amount, unit = child.removeprefix("expecting ").split()
+    if child.startswith("expecting "):
+        return (ChildStage(due_date=TODAY + timedelta(weeks=40 - int(amount))),)
+    age = timedelta(days=age_in_days(int(amount), unit.rstrip("s")))
+    return (ChildStage(birth_date=TODAY - age),)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_danger_signs_fire_on_the_urgent_questions_only(language: str, library: Library) -> None:
+    """The editors' phrases against the sets: every urgent question matches a sign, and no
+    other question does (a false alarm frightens a parent). Needs the matcher of domain.ask."""
+    danger = pytest.importorskip("domain.ask.danger")
+    signs = danger.load_danger_signs(DANGER_SIGNS, library)
+    wrong = [
+        (item["q"], item["urgent"])
+        for item in _questions(language)
+        if (signs.match(item["q"], children=_children(item.get("child")), today=TODAY) is None)
+        == item["urgent"]
+    ]
+    assert wrong == []
