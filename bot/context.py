@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
@@ -34,6 +35,10 @@ class ChatData:
 
     def __init__(self) -> None:
         self.pending: PendingInput | None = None
+        # A group's recent answers to /ask, and whether it was told of the hourly limit
+        # (bot.handlers.ask).
+        self.answers_on_request: list[datetime] = []
+        self.told_ask_limit = False
 
 
 class BotData:

@@ -17,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
@@ -70,6 +71,11 @@ HELP_WORDS: dict[str, frozenset[str]] = {
 ANY_STOP_WORD = frozenset().union(*STOP_WORDS.values())
 ANY_HELP_WORD = frozenset().union(*HELP_WORDS.values())
 _EDGES = " \t\n.!?¡¿,;:…؟۔،!\"'“”«»()"
+
+GROUP_ANSWERS_PER_HOUR = 6
+"""/ask in a group: at most this many answers an hour, whoever asks (each is up to four
+messages to everyone in the group); a question with a danger sign still gets the urgent tips."""
+HOUR = timedelta(hours=1)
 
 MEDIA = (
     filters.PHOTO
@@ -181,10 +187,42 @@ async def reply_to_question(update: Update, context: BotContext, question: str) 
     if index is not None:  # tens of milliseconds of vector maths: off the event loop
         result = await asyncio.to_thread(answer_question, index, question, asker, today=now.date())
     await record(context, question, asker.language, result)
+    if not where.is_private and not within_group_limit(context, now):
+        if result is None or not result.urgent:  # a danger sign is answered, whatever the limit
+            await tell_group_limit(message, context, where.t)
+            return
+        result = replace(result, tips=())
     if result is None or not result.shown:
         await reply_no_tip(message, library, where.t)
         return
     await reply_with_tips(message, context, result, where.t)
+
+
+def within_group_limit(context: BotContext, now: datetime) -> bool:
+    """Count one answer against the group's hourly limit; False when it is reached."""
+    state = context.chat_state
+    recent = [at for at in state.answers_on_request if now - at < HOUR]
+    if len(recent) >= GROUP_ANSWERS_PER_HOUR:
+        state.answers_on_request = recent
+        return False
+    state.answers_on_request = [*recent, now]
+    state.told_ask_limit = False
+    return True
+
+
+async def tell_group_limit(message: Message, context: BotContext, t: Translator) -> None:
+    """Say once that the group has had its answers for the hour (more would be the noise the
+    limit is there to stop)."""
+    state = context.chat_state
+    if state.told_ask_limit:
+        return
+    state.told_ask_limit = True
+    await message.reply_text(
+        t.gettext(
+            "That is as many answers as a group can have in an hour. Ask me in a private "
+            "chat, or here again later."
+        )
+    )
 
 
 async def record(context: BotContext, question: str, language: str, result: Answer | None) -> None:

@@ -19,7 +19,7 @@ from sqlmodel import select
 from bot.content_reload import ContentReloader, start_content_reload, stop_content_reload
 from bot.context import BotContext
 from bot.delivery import purge_log
-from domain.ask import DANGER_SIGNS_FILE
+from domain.ask import DANGER_SIGNS_FILE, Answer, Asker, answer_question
 from domain.buttons import MoreOnTopic, NotWhatIAsked
 from domain.content.loader import load_library
 from domain.models import AskCount, ChatStatus, UnansweredQuestion
@@ -80,6 +80,14 @@ async def ask(
         lambda m: m.chat_id == chat_id and "/mydata" in m.plain_text, timeout=60, since=since
     )
     return [m for m in bot.api.sent[since : end.index] if m.chat_id == chat_id]
+
+
+def answer_question_now(bot: Harness, question: str, language: str, nation: str) -> Answer:
+    """What the search answers for a family with no child (a group's /ask, for example)."""
+    index = bot.app.bot_data.ask.index
+    assert index is not None
+    asker = Asker(language, nation)
+    return answer_question(index, question, asker, today=START.date())
 
 
 async def counts(bot: Harness) -> dict[tuple[str, str, str], int]:
@@ -500,7 +508,6 @@ async def test_the_question_sets_through_the_bot_urgent_first_and_the_search_s_a
     """Every danger-sign question of the language's set (tests/ask/questions), asked by a
     family in its nation with its child, gets that nation's urgent-help tip first; and for
     every question asked, the bot shows exactly the tips the search answers, in order."""
-    from domain.ask import Asker, answer_question
     from tests.ask.quality import child_stage, load_questions
 
     questions = load_questions(language)
@@ -532,3 +539,38 @@ async def test_the_question_sets_through_the_bot_urgent_first_and_the_search_s_a
             assert len(answer) - len(tips) <= 1, where  # the note, or the honest reply
             if question.urgent:
                 assert tip_of(answer[0]) == f"h-urgent-help-{question.nation}", where
+
+
+@pytest.mark.parametrize("language", ["en", "ur"])
+async def test_a_group_gets_a_few_answers_an_hour_but_a_danger_sign_always(
+    migrated_url: str, language: str
+) -> None:
+    from bot.handlers.ask import GROUP_ANSWERS_PER_HOUR
+
+    question, tip_id = QUESTIONS[language]
+    nation, urgent = URGENT[language]
+    async with running_bot(migrated_url) as bot:
+        _ = bot.services.catalogs.for_language(language).gettext
+        limit = _(
+            "That is as many answers as a group can have in an hour. Ask me in a private "
+            "chat, or here again later."
+        )
+        member = bot.api.make_user("Mo", language_code=language)
+        group = bot.api.make_group(members=[member], admins=[bot.api.make_user("Ada")])
+        await seed_chat(bot.services, group.id, kind="group", language=language, region=nation)
+        for _n in range(GROUP_ANSWERS_PER_HOUR):
+            answer = await ask(bot, member, f"/ask {question}", chat=group)
+            assert tip_id in [tip_of(m) for m in answer]
+
+        assert [m.plain_text for m in await ask(bot, member, f"/ask {question}", group)] == [limit]
+        assert await ask(bot, member, f"/ask {question}", group) == []  # told once
+        (first, *others) = await ask(bot, member, f"/ask {urgent}", group)
+        assert tip_of(first) == f"h-urgent-help-{nation}"
+        index = bot.app.bot_data.ask.index
+        assert index is not None
+        shown = answer_question_now(bot, urgent, language, nation)
+        assert [tip_of(m) for m in others] == [t.id for t in shown.urgent[1:]]  # urgent only
+
+        bot.clock.advance(timedelta(minutes=61))
+        answer = await ask(bot, member, f"/ask {question}", chat=group)
+        assert tip_id in [tip_of(m) for m in answer]
