@@ -171,6 +171,20 @@ async def test_no_good_tip_gets_an_honest_reply_and_the_topics_never_a_guess(
         }
         async with bot.services.sessions() as session:  # texts are not kept by default
             assert not (await session.exec(select(UnansweredQuestion))).all()
+        mydata = (await bot.say(parent, "/mydata")).plain_text
+        assert (
+            _(
+                "Questions you ask are not stored with this chat: only counted by topic and "
+                "language."
+            )
+            in mydata
+        )
+        kept_line = _(
+            "The words of questions I had no tip for are kept for %(days)d days for our "
+            "editors, with no chat id, so /forget cannot find them; links, e-mail addresses "
+            "and phone numbers are removed."
+        ) % {"days": 30}
+        assert kept_line not in mydata
 
         more = await bot.tap(parent, reply, topics["health"].name(language))
         assert tip_of(more) is None and more.plain_text  # a tip on the topic, as /tip sends it
