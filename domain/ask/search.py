@@ -61,12 +61,12 @@ class Asker:
 class Answer:
     """What the bot answers: urgent tips first, then up to `limit` tips, or an admission."""
 
-    urgent: tuple[Tip, ...]
-    tips: tuple[Tip, ...]
-    confident: bool
-    language: str
-    topic: str | None
-    danger_sign: str | None
+    urgent: tuple[Tip, ...]  # the nation's urgent-help tip and the sign's extra tips, or ()
+    tips: tuple[Tip, ...]  # up to `limit` best tips, none of them urgent; () when not confident
+    confident: bool  # False: the bot has no tip on that (True whenever `urgent` is not empty)
+    language: str  # the language of the best tip's text ("en" when it has no translation)
+    topic: str | None  # the best tip's first topic (else the urgent tip's), for stats
+    danger_sign: str | None  # the id of the sign found, for stats
 
     @property
     def shown(self) -> tuple[Tip, ...]:
