@@ -38,8 +38,8 @@ from domain.ask.text import fold, plain_text, words
 from domain.content.model import Library, Tip
 from domain.selection import ChildStage, Profile, matches_audience
 
-# Scores are cosine similarities (0-1) times the fit factor; tuned on tests/ask/questions
-# with benchmarks/ask_quality.py (see docs/benchmarks.md).
+# The least confidence (the best tip's relevance times its coverage of the question) for an
+# answer; tuned on tests/ask/questions with benchmarks/ask_quality.py (docs/benchmarks.md).
 CONFIDENT_SCORE = 0.05
 # Tips after the first are shown only when they score at least this share of the best.
 RELATIVE_CUTOFF = 0.6
@@ -61,12 +61,12 @@ class Asker:
 class Answer:
     """What the bot answers: urgent tips first, then up to `limit` tips, or an admission."""
 
-    urgent: tuple[Tip, ...]
-    tips: tuple[Tip, ...]
-    confident: bool
-    language: str
-    topic: str | None
-    danger_sign: str | None
+    urgent: tuple[Tip, ...]  # the nation's urgent-help tip and the sign's extra tips, or ()
+    tips: tuple[Tip, ...]  # up to `limit` best tips, none of them urgent; () when not confident
+    confident: bool  # False: the bot has no tip on that (True whenever `urgent` is not empty)
+    language: str  # the language of the best tip's text ("en" when it has no translation)
+    topic: str | None  # the best tip's first topic (else the urgent tip's), for stats
+    danger_sign: str | None  # the id of the sign found, for stats
 
     @property
     def shown(self) -> tuple[Tip, ...]:
@@ -404,7 +404,9 @@ def answer_question(
     index: AskIndex, question: str, asker: Asker, *, today: date, limit: int = 3
 ) -> Answer:
     """The urgent tips if the question has a danger sign, then the best `limit` tips, or an
-    admission (confident=False, no tips) when nothing scores CONFIDENT_SCORE."""
+    admission (confident=False, no tips) when the best tip's confidence is under
+    CONFIDENT_SCORE. `language` is the language of the best tip's text shown: the asker's
+    when the tip has a text in it, else the default language (English)."""
     library = index.library
     sign: DangerSign | None = index.danger_signs.match(question, children=asker.stages, today=today)
     urgent = (
