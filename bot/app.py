@@ -9,6 +9,7 @@ from telegram.ext import ApplicationBuilder, Defaults
 from bot.context import CONTEXT_TYPES, TipsApplication
 from bot.errors import on_error
 from bot.handlers import (
+    ask,
     children,
     editors,
     groups,
@@ -70,7 +71,7 @@ def build_application(services: Services) -> TipsApplication:
     # Before every feature: another command or button ends an open question (bot.handlers.replies).
     application.add_handlers(replies.build_watchers(), group=-1)
     features = (onboarding, topics, children, schedule, language, pause, privacy, settings_menu)
-    for module in (*features, tips, groups, help, replies):
+    for module in (*features, tips, ask, groups, help, replies):
         application.add_handlers(module.build_handlers())
     application.add_handlers(editors.build_handlers(settings.admin_user_ids))
     application.add_handlers(help.build_fallbacks())

@@ -45,6 +45,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("language", N_("Change language"), N_("Change the group's language")),
     Command("region", N_("Your UK nation"), N_("The group's UK nation")),
     Command("tip", N_("Get a tip now"), N_("Get a tip now (a few an hour)"), group_member=True),
+    Command(
+        "ask",
+        N_("Ask a question in your own words"),
+        N_("Ask a question; the group sees the answer"),
+        group_member=True,
+    ),
     Command("pause", N_("Pause tips for a while"), N_("Pause the group's tips for a while")),
     Command("resume", N_("Resume tips"), N_("Resume the group's tips")),
     Command("stop", N_("Stop all tips"), N_("Stop all tips in this group")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.admins import AdminCache
+from bot.ask_index import AskIndexHolder
 from bot.services import Services
 from domain.buttons import Menu
 
@@ -39,6 +41,10 @@ class ChatData:
         self.pending: PendingInput | None = None
         self.tips_on_request: list[datetime] = []  # a group's recent /tip (bot.handlers.tips)
         self.told_tip_limit = False  # the group was told it reached the /tip limit
+        # A group's recent answers to /ask, and whether it was told of the hourly limit
+        # (bot.handlers.ask).
+        self.answers_on_request: list[datetime] = []
+        self.told_ask_limit = False
 
 
 class BotData:
@@ -53,6 +59,8 @@ class BotData:
         self.sqlite_lock: TextIO | None = None
         self.webhook_secret: str | None = None
         self.intake: ChatIntake | None = None  # made on first use (bot.handlers.common)
+        self.ask = AskIndexHolder()  # the index questions are answered from (bot.ask_index)
+        self.ask_build: asyncio.Task[None] | None = None  # its start-up build (content_reload)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]):

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from bot.context import BotContext, TipsApplication
 from bot.reply_limiter import budget_of
+from domain.questions import purge_old_questions
 from domain.retention import purge_old_deliveries
 from scheduler.engine import DeliveryEngine, sending_bot
 from scheduler.leases import process_holder
@@ -76,15 +77,22 @@ async def start_engine(application: TipsApplication) -> DeliveryEngine:
 
 
 async def purge_log(context: BotContext) -> None:
-    """Daily: delete delivery rows older than LOG_RETENTION_DAYS."""
+    """Daily: delete delivery rows older than LOG_RETENTION_DAYS, and kept question texts
+    older than ASK_UNANSWERED_RETENTION_DAYS."""
     services = context.services
+    settings = services.settings
     async with services.sessions() as session:
         purged = await purge_old_deliveries(
-            session, now=services.clock(), days=services.settings.log_retention_days
+            session, now=services.clock(), days=settings.log_retention_days
+        )
+        questions = await purge_old_questions(
+            session, now=services.clock(), days=settings.ask_unanswered_retention_days
         )
         await session.commit()
     if purged:
         log.info("retention: purged %d delivery rows", purged)
+    if questions:
+        log.info("retention: purged %d kept question texts", questions)
 
 
 async def planner_tick(context: BotContext) -> None:

@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.error import Conflict, TelegramError
 
 from bot.commands import register_commands
-from bot.content_reload import start_content_reload
+from bot.content_reload import start_content_reload, stop_content_reload
 from bot.context import TipsApplication
 from bot.delivery import start_engine, stop_engine
 from bot.receiving import AnotherReceiver, release_receiver_lease, take_receiver_lease
@@ -125,8 +125,7 @@ async def serve(application: TipsApplication, mode: Mode) -> None:
             if web is not None:
                 await web.stop()
                 web = None
-            if application.bot_data.reloader is not None:
-                await application.bot_data.reloader.stop()
+            await stop_content_reload(application)
     finally:
         if web is not None:
             await web.stop()

@@ -3,9 +3,9 @@
 Data is colon-separated with the menu first (`ob` onboarding, `tp` topics, `ch` children, `sc`
 schedule, `lg` language, `rg` region, `pz` pause, `st` stop, `fg` forget, `se` settings, `fb`
 feedback, `mo` more on a topic, `bc` broadcast, `tr` "did you try it?", `qa` an open question's
-Cancel). Everything a button needs is in its data or in the database, so buttons keep working
-after a restart or a content reload; the formats must not change, because buttons sent long ago
-are still pressed.
+Cancel, `aq` answers to a parent's question). Everything a button needs is in its data or in
+the database, so buttons keep working after a restart or a content reload; the formats must not
+change, because buttons sent long ago are still pressed.
 
 `parse` gives back the typed button, or None for data no button of ours carries (unreadable,
 from a removed feature, or forged: the Bot API lets a client send any data). It checks the shape
@@ -48,6 +48,7 @@ class Menu(StrEnum):
     BROADCAST = "bc"
     TRIED = "tr"
     QUESTION = "qa"
+    ASK = "aq"
 
     @property
     def pattern(self) -> str:
@@ -665,6 +666,24 @@ class SendBroadcast(Button):
         return None if tip_id is None else cls(tip_id)
 
 
+@dataclass(frozen=True, slots=True)
+class NotWhatIAsked(Button):
+    """ "Not what I asked" under a tip given as an answer ("aq:no:<tip id>"): counted for
+    editors per topic and language, with no chat and no question text."""
+
+    tip_id: str
+
+    def parts(self) -> tuple[str | int, ...]:
+        return (Menu.ASK.value, "no", self.tip_id)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self | None:
+        if parts[0] != Menu.ASK or len(parts) != 3 or parts[1] != "no":
+            return None
+        tip_id = _id(parts[2])
+        return None if tip_id is None else cls(tip_id)
+
+
 AnyButton = (
     Step
     | ToggleTopic
@@ -687,6 +706,7 @@ AnyButton = (
     | TriedIt
     | MoreOnTopic
     | SendBroadcast
+    | NotWhatIAsked
 )
 KINDS: tuple[type[AnyButton], ...] = get_args(AnyButton)
 

@@ -2,7 +2,9 @@
 
 Personal data lives only in rows that hang off `Chat` with ON DELETE CASCADE, so deleting a
 chat (/forget) removes every personal row. Tables without a chat reference (content flags,
-leases, system events, tip counters) hold no personal data.
+leases, system events, tip and question counters) hold no personal data. The one exception is
+opt-in: `UnansweredQuestion` keeps what parents typed, with no chat reference (so /forget cannot
+find it), only when the operator turns ASK_KEEP_UNANSWERED on, and only for its own retention.
 """
 
 from __future__ import annotations
@@ -266,3 +268,39 @@ class SystemEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, index=True))
     kind: str = Field(max_length=32, index=True)
     detail: str = Field(max_length=500)
+
+
+class AskKind(StrEnum):
+    """What happened to a parent's question, as counted in `AskCount`."""
+
+    ASKED = "asked"
+    ANSWERED = "answered"  # at least one tip shown (or the urgent-help tip)
+    UNANSWERED = "unanswered"  # below the confidence threshold: "no tip on that yet"
+    URGENT = "urgent"  # a danger sign: the nation's urgent-help tip came first
+    NOT_WHAT_I_ASKED = "not-what-i-asked"  # a tap under an answer
+
+
+class AskCount(SQLModel, table=True):
+    """Questions per UTC day, topic, language and outcome, for editors: no chat, no text.
+
+    `topic` is the topic of the answer (or of the tip marked "not what I asked"); "" when the
+    question matched no topic."""
+
+    __tablename__ = "ask_count"
+    day: date = Field(primary_key=True)
+    topic: str = Field(max_length=48, primary_key=True)
+    language: str = Field(max_length=8, primary_key=True)
+    kind: str = Field(max_length=24, primary_key=True)
+    count: int = 0
+
+
+class UnansweredQuestion(SQLModel, table=True):
+    """The text of a question tipsbot had no tip for, kept only when the operator turns
+    ASK_KEEP_UNANSWERED on, without any chat reference, for ASK_UNANSWERED_RETENTION_DAYS."""
+
+    __tablename__ = "unanswered_question"
+    id: int | None = Field(default=None, primary_key=True)
+    asked_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    language: str = Field(max_length=8)
+    topic: str = Field(max_length=48)  # the nearest topic, "" when none
+    text: str = Field(max_length=500)

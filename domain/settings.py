@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     log_format: Literal["plain", "json"] = "plain"
     log_level: str = "INFO"
     log_retention_days: int = Field(default=180, ge=1)
+    # Parents' questions: texts tipsbot had no tip for are kept (without any chat id) for
+    # editors only when this is on, and only for ASK_UNANSWERED_RETENTION_DAYS.
+    ask_keep_unanswered: bool = False
+    ask_unanswered_retention_days: int = Field(default=30, ge=1, le=3650)
     web_host: str = "127.0.0.1"
     web_port: int | None = Field(default=None, ge=1, le=65535)
     dashboard_user: str = "admin"

@@ -29,6 +29,7 @@ from domain.models import (
     TipCounter,
     TriedAnswer,
 )
+from domain.questions import QuestionGap, question_gaps
 
 
 def utc_day(session: AsyncSession, column: Any) -> ColumnElement[Any]:
@@ -72,6 +73,8 @@ class Stats:
     after_tip: dict[str, dict[str, int]]  # tip -> stopped-after / blocked-after / forget-after
     tried: dict[str, dict[str, int]] = field(default_factory=dict)  # tip -> yes / not_yet
     new_subscribers_per_day: dict[str, int] = field(default_factory=dict)  # empty days left out
+    # Parents' questions per topic and language, by outcome (domain.questions): no chat, no text.
+    questions: list[QuestionGap] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -121,6 +124,7 @@ async def collect_stats(session: AsyncSession, *, now: datetime, days: int) -> S
             for a in activity.values()
             if a.tried_yes or a.tried_not_yet
         },
+        questions=await question_gaps(session, first=first, last=last),
     )
 
 

@@ -43,6 +43,10 @@ COMMANDS = {
         "bot.cli.ops:stats_command",
         "Subscribers, deliveries per day, failures, lag, feedback and stops after tips.",
     ),
+    "questions": Lazy(
+        "bot.cli.questions:questions",
+        "Parents' questions by topic and language, gaps first, and the kept unanswered texts.",
+    ),
     "web": Lazy(
         "bot.cli.web:web",
         "Serve the dashboard, /healthz and /metrics alone (no bot token needed); Ctrl-C stops.",

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from domain.ask.danger import DANGER_SIGNS_FILE, check_danger_signs
 from domain.cadence import cadence_for, format_hhmm
 from domain.content.coverage import THIN_BELOW, Coverage, coverage
 from domain.content.errors import Problem, RenderError, Severity, display_path
@@ -69,6 +70,8 @@ def check(path: str | None, output: str, verbose: bool) -> None:
         stale = check_schema_file(target, library.topics, library.languages)
         if stale is not None:
             problems.append(stale)
+        if (target / DANGER_SIGNS_FILE).exists():
+            problems.extend(check_danger_signs(target / DANGER_SIGNS_FILE, library))
     if only is not None:
         problems = [p for p in problems if p.path.resolve() == only.resolve()]
     errors = sum(p.severity is Severity.ERROR for p in problems)

@@ -13,6 +13,7 @@ from bot.cli.database import with_database
 
 if TYPE_CHECKING:
     from bot.cli.database import Sessions
+    from domain.questions import QuestionGap
     from domain.stats import Stats
 
 
@@ -53,6 +54,8 @@ def render_stats(stats: Stats, days: int) -> str:
         f"  {tip:<40} tried: {n['yes']} yes / {n['not_yet']} not yet"
         for tip, n in sorted(stats.tried.items())
     ] or ["  (none)"]
+    lines.append("Questions parents asked, by topic and language (gaps first; `tipsbot questions`)")
+    lines += question_lines(stats.questions)
     lines.append("Stops and blocks that followed a tip")
     after = sorted(stats.after_tip.items(), key=lambda kv: -sum(kv[1].values()))[:10]
     lines += [
@@ -60,6 +63,27 @@ def render_stats(stats: Stats, days: int) -> str:
         for tip, kinds in after
     ] or ["  (none)"]
     return "\n".join(lines) + "\n"
+
+
+def question_lines(gaps: list[QuestionGap]) -> list[str]:
+    """Questions per topic and language ("(no topic)" when none matched), gaps first."""
+    lines = [
+        "  "
+        + "topic".ljust(24)
+        + "lang".ljust(6)
+        + "".join(h.rjust(12) for h in ("asked", "answered", "unanswered", "urgent"))
+        + "not what I asked".rjust(18)
+    ]
+    for gap in gaps:
+        numbers = (gap.asked, gap.answered, gap.unanswered, gap.urgent)
+        lines.append(
+            "  "
+            + (gap.topic or "(no topic)").ljust(24)
+            + gap.language.ljust(6)
+            + "".join(str(n).rjust(12) for n in numbers)
+            + str(gap.not_what_i_asked).rjust(18)
+        )
+    return lines if gaps else [*lines, "  (none)"]
 
 
 @click.command("stats")
@@ -92,18 +116,26 @@ def stats_command(ctx: click.Context, days: int, output: str, at: str | None) ->
 @click.command("purge")
 @click.pass_context
 def purge_command(ctx: click.Context) -> None:
-    """Delete delivery rows older than LOG_RETENTION_DAYS now (the bot does it daily)."""
+    """Delete delivery rows older than LOG_RETENTION_DAYS, and kept question texts older than
+    ASK_UNANSWERED_RETENTION_DAYS, now (the bot does it daily)."""
+    from domain.questions import purge_old_questions
     from domain.retention import purge_old_deliveries
 
     settings = get_settings(ctx)
 
-    async def work(sessions: Sessions) -> int:
+    async def work(sessions: Sessions) -> tuple[int, int]:
+        now = datetime.now(UTC)
         async with sessions() as session:
-            count = await purge_old_deliveries(
-                session, now=datetime.now(UTC), days=settings.log_retention_days
+            count = await purge_old_deliveries(session, now=now, days=settings.log_retention_days)
+            questions = await purge_old_questions(
+                session, now=now, days=settings.ask_unanswered_retention_days
             )
             await session.commit()
-            return count
+            return count, questions
 
-    count = with_database(settings, work)
+    count, questions = with_database(settings, work)
     click.echo(f"purged {count} delivery rows older than {settings.log_retention_days} days")
+    click.echo(
+        f"purged {questions} kept question texts older than "
+        f"{settings.ask_unanswered_retention_days} days"
+    )

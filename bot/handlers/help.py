@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.commands import COMMANDS
 from bot.context import BotContext
 from bot.handlers.common import answer, here
+from domain.i18n import Translator
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -20,6 +21,10 @@ async def help_command(update: Update, context: BotContext) -> None:
     if where.is_private:
         lines = [
             _("I send short, trusted tips for families at the days and time you choose."),
+            _(
+                "Ask me a question in your own words (in a group: /ask and your question) and I "
+                "answer with the best tips I have, or tell you honestly that I have none yet."
+            ),
             "",
             *(f"/{c.name} — {_(c.description)}" for c in COMMANDS if c.private),
         ]
@@ -40,7 +45,35 @@ async def help_command(update: Update, context: BotContext) -> None:
                 if c.group_admin and not c.group_member
             ),
         ]
+    lines += [
+        "",
+        *question_privacy(context, where.t),
+        # "help" typed alone may be a cry for help: say where urgent help is, every time.
+        _(
+            "If you are worried about your child's health, talk to your GP, midwife or health "
+            "visitor; in an emergency call 999."
+        ),
+    ]
     await message.reply_text("\n".join(lines))
+
+
+def question_privacy(context: BotContext, t: Translator) -> list[str]:
+    """What is kept of the questions parents ask (for /help and /mydata)."""
+    _ = t.gettext
+    lines = [
+        _("Questions you ask are not stored with this chat: only counted by topic and language.")
+    ]
+    settings = context.services.settings
+    if settings.ask_keep_unanswered:
+        lines.append(
+            _(
+                "The words of questions I had no tip for are kept for %(days)d days for our "
+                "editors, with no chat id, so /forget cannot find them; links, e-mail addresses "
+                "and phone numbers are removed."
+            )
+            % {"days": settings.ask_unanswered_retention_days}
+        )
+    return lines
 
 
 async def unknown(update: Update, context: BotContext) -> None:

@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BotContext
 from bot.handlers.children import describe_child
 from bot.handlers.common import answer, here, may_change_settings, show, stored_chat_unit
+from bot.handlers.help import question_privacy
 from bot.handlers.language import native_name, region_name
 from bot.texts import schedule_line, topics_line
 from domain.buttons import Menu, Step
@@ -84,6 +85,7 @@ async def mydata_command(update: Update, context: BotContext) -> None:
         },
         _("Answers to “did you try it?”: %(n)d") % {"n": counts["tried"]},
         _("No names, phone numbers or messages you write are stored. /forget erases all of this."),
+        *question_privacy(context, t),
     ]
     await show(update, "\n".join(lines))
 

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext, PendingInput
-from bot.handlers import children, schedule
+from bot.handlers import ask, children, schedule
 from bot.handlers.common import (
     CANCEL_QUESTION,
     answer,
@@ -20,7 +20,6 @@ from bot.handlers.common import (
     open_question,
     show,
 )
-from bot.handlers.help import unknown
 from domain.buttons import Menu
 
 
@@ -28,7 +27,7 @@ async def on_text(update: Update, context: BotContext) -> None:
     """Route the text to the question it answers; anything else to the free-text reply."""
     pending = await question_answered(update, context)
     if pending is None:
-        await unknown(update, context)
+        await ask.on_free_text(update, context)
         return
     if pending.kind in ("time", "timezone"):
         await schedule.receive_answer(update, context, pending)

@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.handlers.common import answer, ensure_chat, here, stored_chat_unit
-from domain.buttons import Feedback, Menu, MoreOnTopic, TriedIt, parse
+from domain.buttons import Feedback, Menu, MoreOnTopic, NotWhatIAsked, TriedIt, parse
 from domain.chats import load_profile, record_feedback, record_tried
 from domain.content.model import Library
 from domain.db import read_session
@@ -173,7 +173,7 @@ def _asks_tried(library: Library, button: TriedIt) -> bool:
     return tip is not None and tip.asks_tried
 
 
-async def mark_choice(message: object, choice: Feedback | TriedIt) -> None:
+async def mark_choice(message: object, choice: Feedback | TriedIt | NotWhatIAsked) -> None:
     """Tick the button pressed among its kind (thumbs, or tried); keep the others as they were."""
     if not isinstance(message, Message) or message.reply_markup is None:
         return

@@ -1,7 +1,8 @@
 """The operators' dashboard: read-only, server-rendered pages over the database and the library.
 
 / overview (key numbers and three 30-day charts), /deliveries (the delivery log with filters,
-pages and a CSV export), /tips (per-tip numbers, content errors, reviews due) and /health.
+pages and a CSV export), /tips (per-tip numbers, parents' questions per topic and language,
+content errors, reviews due) and /health.
 Pages show chat ids at most: no names, no message texts. Days and times are UTC.
 """
 
@@ -30,6 +31,7 @@ from domain.content.model import REVIEW_DUE_DAYS, Library, ReviewState, review_s
 from domain.db import read_session
 from domain.delivery_log import LogFilter, LogRow, count_log, read_log_page
 from domain.models import ChatStatus, DeliveryStatus
+from domain.questions import question_gaps
 from domain.stats import (
     GrowthDay,
     LagDay,
@@ -426,9 +428,11 @@ async def tips(request: web.Request) -> web.Response:
     today = _now(request).date()
     sort = request.query.get("sort", "sent")
     sort = sort if sort in TIP_SORTS else "sent"
+    first, last = stats_days(_now(request), CHART_DAYS)
     async with read_session(services.sessions) as session:
         activity = await tip_activity(session)
         flags = await content_flags(session)
+        questions = await question_gaps(session, first=first, last=last)
     lines = [
         TipLine(
             tip.id,
@@ -460,6 +464,8 @@ async def tips(request: web.Request) -> web.Response:
         reviews=review_list(library, today),
         review_days=REVIEW_DUE_DAYS,
         retention_days=services.settings.log_retention_days,
+        questions=questions,
+        question_days=CHART_DAYS,
     )
 
 

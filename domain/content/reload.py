@@ -34,11 +34,12 @@ OnChange = Callable[[Library, Sequence[Problem]], Awaitable[None] | None]
 WATCHED_FOLDERS = ("tips", "images")
 
 
-def snapshot(content_dir: Path) -> Snapshot:
-    """Size and modification time of every file the library is made of."""
+def snapshot(content_dir: Path, also: Sequence[str] = ()) -> Snapshot:
+    """Size and modification time of every file the library is made of, and of the files
+    named in `also` (beside topics.yaml: lists that are built together with the library)."""
     content_dir = Path(content_dir)
     found: Snapshot = {}
-    candidates = [content_dir / TOPICS_FILE]
+    candidates = [content_dir / TOPICS_FILE, *(content_dir / name for name in also)]
     for folder in WATCHED_FOLDERS:
         base = content_dir / folder
         if base.is_dir():
@@ -66,7 +67,8 @@ class LibraryWatcher:
     """Keeps `library` current: polls `content_dir` and reloads when a file changes.
 
     `on_change(library, problems)` (sync or async) is called after every reload, including the
-    first load done by `start()`. `today` supplies the date for review checks.
+    first load done by `start()`. `today` supplies the date for review checks. A change to one
+    of the files named in `also` (in the content folder) reloads too.
     """
 
     def __init__(
@@ -77,8 +79,10 @@ class LibraryWatcher:
         on_change: OnChange | None = None,
         today: Callable[[], date] = date.today,
         library: Library | None = None,
+        also: Sequence[str] = (),
     ) -> None:
         self.content_dir = Path(content_dir)
+        self.also = tuple(also)
         self.interval = interval
         self._on_change = on_change
         self._today = today
@@ -94,7 +98,7 @@ class LibraryWatcher:
 
     async def reload(self) -> Library:
         """Load the library now (off the event loop), swap it in and notify."""
-        self._snapshot = await asyncio.to_thread(snapshot, self.content_dir)
+        self._snapshot = await asyncio.to_thread(snapshot, self.content_dir, self.also)
         library = await asyncio.to_thread(
             load_library, self.content_dir, today=self._today(), previous=self._library
         )
@@ -104,7 +108,7 @@ class LibraryWatcher:
 
     async def poll(self) -> bool:
         """Reload if any file changed since the last look; True when it did."""
-        current = await asyncio.to_thread(snapshot, self.content_dir)
+        current = await asyncio.to_thread(snapshot, self.content_dir, self.also)
         changes = changed_paths(self._snapshot, current)
         if not changes:
             return False
@@ -117,7 +121,7 @@ class LibraryWatcher:
         if self._library is None:
             await self.reload()
         else:
-            self._snapshot = await asyncio.to_thread(snapshot, self.content_dir)
+            self._snapshot = await asyncio.to_thread(snapshot, self.content_dir, self.also)
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="content-watcher")
         return self.library

@@ -23,7 +23,7 @@ async def test_commands_are_registered_per_language_and_scope(migrated_url: str)
         assert [c["command"] for c in private_en] == [c.name for c in COMMANDS]
         assert [c["command"] for c in private_pl] == [c.name for c in COMMANDS]
         assert private_pl[0]["description"] != private_en[0]["description"]  # translated
-        assert {c["command"] for c in members_ur} == {"tip", "help"}
+        assert {c["command"] for c in members_ur} == {"tip", "ask", "help"}
         assert "start" in {c["command"] for c in admins_cy}
         assert bot.api.get_commands(None, "")  # a default for every other language
 

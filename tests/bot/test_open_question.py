@@ -40,7 +40,11 @@ async def test_another_command_or_button_ends_the_question(
         _ = gettext(bot, language)
         ola = bot.api.make_user("Ola", language_code=language)
         await seed_chat(bot.services, ola.id, language=language)
-        pointer = _("I only understand commands and buttons. Try /settings or /help.")
+        # Text that is no answer and no question (a greeting, a bare date) gets a hint.
+        pointer = _(
+            "Hello! Ask me anything about your child's health, your family's money or "
+            "learning at home, in your own words, or send /help."
+        )
         example = example_date("birth", bot.clock().date())
         unreadable = _("I couldn't read that date. Try for example %(example)s or %(numeric)s.") % {
             "example": bot.services.catalogs.for_language(language).example_date(example),
@@ -85,7 +89,11 @@ async def test_cancel_by_button_and_by_command(migrated_url: str, language: str)
         _ = gettext(bot, language)
         ayaan = bot.api.make_user("Ayaan", language_code=language)
         await seed_chat(bot.services, ayaan.id, language=language)
-        pointer = _("I only understand commands and buttons. Try /settings or /help.")
+        # Text that is no answer and no question (a greeting, a bare date) gets a hint.
+        pointer = _(
+            "Hello! Ask me anything about your child's health, your family's money or "
+            "learning at home, in your own words, or send /help."
+        )
 
         question = await ask_birth_date(bot, ayaan)
         cancelled = await bot.tap(ayaan, question, _("✖️ Cancel"))
@@ -128,7 +136,10 @@ async def test_the_question_times_out_after_15_minutes(migrated_url: str, langua
         question = await ask_birth_date(bot, ola)
         bot.clock.advance(timedelta(minutes=16))
         reply = await bot.say(ola, "4/5/2024")
-        assert reply.text == _("I only understand commands and buttons. Try /settings or /help.")
+        assert reply.text == _(
+            "Hello! Ask me anything about your child's health, your family's money or "
+            "learning at home, in your own words, or send /help."
+        )
         assert len(await children_of(bot, ola.id)) == 1
         # Its Cancel button, tapped late, says so and goes away.
         since = len(bot.api.sent)

@@ -19,6 +19,7 @@ from domain.buttons import (
     Language,
     Menu,
     MoreOnTopic,
+    NotWhatIAsked,
     OpenSettings,
     Pause,
     Region,
@@ -71,6 +72,7 @@ SENT_BEFORE: dict[str, AnyButton] = {
     "tr:n:l-talk-week-1-follow-up": TriedIt("l-talk-week-1-follow-up", tried=False),
     "bc:go:h-safe-sleep-on-back": SendBroadcast("h-safe-sleep-on-back"),
     "bc:no": Step(Menu.BROADCAST, "no"),
+    "aq:no:h-fever-in-babies": NotWhatIAsked("h-fever-in-babies"),
 }
 
 
@@ -121,6 +123,10 @@ def test_data_sent_before_parses_to_the_same_button_and_packs_back(
         "bc:go:",
         "ob:kid:maybe",  # not an answer to the question about a child
         "ob:kid:due:x",
+        "aq:no:",
+        "aq:no:Fever",
+        "aq:yes:h-fever",
+        "aq:no:h-fever:extra",
         "zz:begin",
     ],
 )
@@ -143,6 +149,14 @@ def test_a_button_of_another_kind_is_not_parsed_as_this_kind() -> None:
 def test_data_over_64_bytes_is_refused_when_packed() -> None:
     with pytest.raises(ValueError, match="64 bytes"):
         TimeZone("Europe/" + "x" * MAX_BYTES).pack()
+
+
+def test_not_what_i_asked_fits_in_64_bytes_for_the_longest_tip_id() -> None:
+    from domain.content.rules import ID_MAX_LENGTH
+
+    longest = NotWhatIAsked("a" * ID_MAX_LENGTH)
+    assert len(longest.pack().encode()) <= MAX_BYTES
+    assert parse(longest.pack()) == longest
 
 
 def test_a_button_in_a_menu_that_does_not_offer_it_cannot_be_made() -> None:

@@ -115,3 +115,56 @@ async def test_the_cli_and_the_dashboard_show_the_same_numbers(db: Database) -> 
         after = month["after_tip"][tip]
         assert number(per_tip[tip]["Stopped after"]) == after.get("stopped-after", 0)
         assert number(per_tip[tip]["Blocked after"]) == after.get("blocked-after", 0)
+
+
+async def test_the_cli_and_the_dashboard_show_the_same_question_counts(db: Database) -> None:
+    """Questions per topic and language (no chat, no text) are counted as they are asked and
+    shown the same by `tipsbot stats`, `tipsbot questions` and the dashboard's Tips page; a day
+    outside the window is left out of both."""
+    from domain.models import AskKind
+    from domain.questions import count_question
+
+    today, old = NOW.date(), NOW.date() - timedelta(days=40)
+    asked = [
+        (today, "health", "cy", [AskKind.ASKED, AskKind.ANSWERED, AskKind.URGENT]),
+        (today, "health", "cy", [AskKind.ASKED, AskKind.ANSWERED]),
+        (today - timedelta(days=3), "health", "cy", [AskKind.NOT_WHAT_I_ASKED]),
+        (today, None, "ur", [AskKind.ASKED, AskKind.UNANSWERED]),
+        (today - timedelta(days=1), None, "ur", [AskKind.ASKED, AskKind.UNANSWERED]),
+        (old, "learning", "en", [AskKind.ASKED, AskKind.UNANSWERED]),
+    ]
+    for day, topic, language, kinds in asked:
+        async with db.sessions() as session:
+            await count_question(session, day=day, topic=topic, language=language, kinds=kinds)
+            await session.commit()
+
+    _overview, tips = await dashboard(db)
+    month = await cli_stats(db, 30)
+    shown = {
+        (row[0], row[1]): [number(cell) for cell in row[2:]]
+        for row in tips.table("questions-table")
+    }
+    assert shown == {
+        ("(no topic)", "ur"): [2, 0, 2, 0, 0],
+        ("health", "cy"): [2, 2, 0, 1, 1],
+    }
+    assert list(shown) == [("(no topic)", "ur"), ("health", "cy")]  # unanswered first
+    from_cli = {
+        (q["topic"] or "(no topic)", q["language"]): [
+            q["asked"],
+            q["answered"],
+            q["unanswered"],
+            q["urgent"],
+            q["not_what_i_asked"],
+        ]
+        for q in month["questions"]
+    }
+    assert from_cli == shown
+
+    args = ["questions", "--days", "30", "--at", NOW.isoformat()]
+    result = await asyncio.to_thread(CliRunner().invoke, main, args, env={"DATABASE_URL": db.url})
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.stdout.splitlines() if line.startswith("  ")]
+    assert ["health", "cy", "2", "2", "0", "1", "1"] in rows
+    assert ["(no", "topic)", "ur", "2", "0", "2", "0", "0"] in rows
+    assert "Unanswered question texts are not kept" in result.stdout
