@@ -15,8 +15,8 @@ from bot.cli.lazy import Lazy, LazyGroup
     lazy={
         "purge": Lazy(
             "bot.cli.ops:purge_command",
-            "Delete delivery rows and kept question texts past their retention now "
-            "(the bot does it daily).",
+            "Delete delivery rows older than LOG_RETENTION_DAYS, and kept question texts older "
+            "than ASK_UNANSWERED_RETENTION_DAYS, now (the bot does it daily).",
         )
     },
 )

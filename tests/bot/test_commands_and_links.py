@@ -46,7 +46,7 @@ async def test_descriptions_and_fallback_menus_are_set_for_every_language(
         members = api.get_commands({"type": "all_group_chats"}, "")
         admins = api.get_commands({"type": "all_chat_administrators"}, "")
         private = api.get_commands({"type": "all_private_chats"}, "")
-        assert {c["command"] for c in members} == {"tip", "help"}
+        assert {c["command"] for c in members} == {"tip", "ask", "help"}
         assert "start" in {c["command"] for c in admins}
         assert [c["command"] for c in private] == [c.name for c in COMMANDS]
 

@@ -58,7 +58,7 @@ async def test_a_groups_help_lists_what_works_there_in_group_words(
                 in text
             )
             everyone, admins = text.split(_("The group's admins:"))
-            assert listed_commands_in(everyone) == ["/tip", "/help"]
+            assert listed_commands_in(everyone) == ["/tip", "/ask", "/help"]
             assert f"/tip — {_('Get a tip now (a few an hour)')}" in everyone
             topics = _("Choose the group's topics")
             assert f"/topics — {topics}" in admins
