@@ -34,6 +34,8 @@ from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from domain.ask.danger import DangerSign, DangerSigns, urgent_tips_for, within_one_edit
+from domain.ask.loanwords import loanword_table, urdu_key
+from domain.ask.stopwords import stop_words
 from domain.ask.text import fold, plain_text, words
 from domain.content.model import Library, Tip
 from domain.selection import ChildStage, Profile, matches_audience
@@ -115,11 +117,25 @@ class AskIndex:
         danger_signs: DangerSigns,
         languages: Mapping[str, _LanguageIndex],
         bridges: Mapping[str, _Bridge] | None = None,
+        loanwords: Mapping[str, str] | None = None,
     ) -> None:
         self.library = library
         self.danger_signs = danger_signs
         self.languages = languages
         self.bridges = bridges or {}
+        self.loanwords = loanwords or {}
+
+    def read_loanwords(self, question: str, language: str) -> str:
+        """The question with each Urdu-script word that no text in `language` holds read as
+        the English word it transliterates, where the library has one
+        (`domain.ask.loanwords`): "چائلڈ بینیفٹ" -> "child benefit"."""
+        index = self.languages.get(language)
+        known = index.idf if index is not None else {}
+        read = []
+        for word in question.split():
+            key = urdu_key(word) if word[:STEM_LETTERS] not in known else ""
+            read.append(self.loanwords.get(key, word) if key else word)
+        return " ".join(read)
 
     def bridged_scores(self, question: str, language: str) -> dict[str, float]:
         """Each tip's similarity to the question read through the `language` -> English
@@ -275,7 +291,13 @@ def build_ask_index(
         for language in by_language
         if language != library.default_language and library.default_language in by_language
     }
-    return AskIndex(library, danger_signs, by_language, bridges)
+    english = by_language.get(library.default_language)
+    loanwords = (
+        loanword_table(word for each in english.word_sets.values() for word in each)
+        if english is not None
+        else {}
+    )
+    return AskIndex(library, danger_signs, by_language, bridges, loanwords)
 
 
 def segments(library: Library, tip: Tip, language: str) -> list[str]:
@@ -361,10 +383,20 @@ class Candidate:
         return self.relevance * self.coverage
 
 
+def content_words(question: str, language: str, default_language: str = "en") -> str:
+    """The question's folded words without its stop words (`domain.ask.stopwords`)."""
+    stop = stop_words(language, default_language)
+    return " ".join(word for word in words(question) if word not in stop)
+
+
 def rank(index: AskIndex, question: str, asker: Asker, *, today: date) -> list[Candidate]:
     """The answerable tips that share something with the question, best first; coverage is
     worked out for the first COVERAGE_DEPTH only (it decides confidence, not the order:
     weighing the order by it measured worse)."""
+    question = content_words(question, asker.language, index.library.default_language)
+    if not question:
+        return []
+    question = index.read_loanwords(question, asker.language)
     found: dict[str, tuple[float, str]] = {}
     languages: Sequence[str] = (asker.language, index.library.default_language)
     for language in dict.fromkeys(languages):
