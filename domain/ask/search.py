@@ -42,7 +42,11 @@ from domain.selection import ChildStage, Profile, matches_audience
 
 # The least confidence (the best tip's relevance times its coverage of the question) for an
 # answer; tuned on tests/ask/questions with benchmarks/ask_quality.py (docs/benchmarks.md).
-CONFIDENT_SCORE = 0.05
+CONFIDENT_SCORE = 0.06
+# A best tip far ahead of the next (relevance under this share of its own) matched one rare
+# word of the question that no other tip has; it answers only with this much confidence.
+LONE_MATCH_RATIO = 0.3
+LONE_MATCH_SCORE = 0.15
 # Tips after the first are shown only when they score at least this share of the best.
 RELATIVE_CUTOFF = 0.6
 TITLE_WEIGHT = 3
@@ -432,6 +436,19 @@ def _coverage(index: AskIndex, question: str, asked_in: str, matched_in: str, ti
     return index.coverage(question, matched_in, tip_id)
 
 
+def is_confident(ranked: Sequence[Candidate]) -> bool:
+    """The best tip answers the question: its confidence is at least CONFIDENT_SCORE, and
+    when it is a lone match (the next tip's relevance under LONE_MATCH_RATIO of its own: the
+    two share one rare word that no other tip has, "passport", "cradle cap"), at least
+    LONE_MATCH_SCORE."""
+    best = ranked[0]
+    if best.confidence < CONFIDENT_SCORE:
+        return False
+    runner_up = ranked[1].relevance if len(ranked) > 1 else 0.0
+    lone = runner_up < best.relevance * LONE_MATCH_RATIO
+    return not lone or best.confidence >= LONE_MATCH_SCORE
+
+
 def answer_question(
     index: AskIndex, question: str, asker: Asker, *, today: date, limit: int = 3
 ) -> Answer:
@@ -445,7 +462,7 @@ def answer_question(
         urgent_tips_for(index.danger_signs, library, sign, asker.nation) if sign is not None else ()
     )
     ranked = [item for item in rank(index, question, asker, today=today) if item.tip not in urgent]
-    confident = bool(ranked) and ranked[0].confidence >= CONFIDENT_SCORE
+    confident = bool(ranked) and is_confident(ranked)
     tips: tuple[Tip, ...] = ()
     language = asker.language if asker.language in library.languages else library.default_language
     topic: str | None = None
