@@ -132,13 +132,22 @@ class AskIndex:
     def read_loanwords(self, question: str, language: str) -> str:
         """The question with each Urdu-script word that no text in `language` holds read as
         the English word it transliterates, where the library has one
-        (`domain.ask.loanwords`): "چائلڈ بینیفٹ" -> "child benefit"."""
+        (`domain.ask.loanwords`): "چائلڈ بینیفٹ" -> "child benefit". A word the texts hold
+        gets the English one beside it when the texts in `language` also keep that English
+        word in Latin letters (some translations write "چائلڈ بینیفٹ", some "Child Benefit")."""
         index = self.languages.get(language)
         known = index.idf if index is not None else {}
         read = []
         for word in question.split():
-            key = urdu_key(word) if word[:STEM_LETTERS] not in known else ""
-            read.append(self.loanwords.get(key, word) if key else word)
+            english = self.loanwords.get(urdu_key(word))
+            if english is None:
+                read.append(word)
+            elif word[:STEM_LETTERS] not in known:
+                read.append(english)
+            elif english[:STEM_LETTERS] in known:  # the texts write it both ways
+                read.extend((word, english))
+            else:
+                read.append(word)
         return " ".join(read)
 
     def bridged_scores(self, question: str, language: str) -> dict[str, float]:
