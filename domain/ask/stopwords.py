@@ -38,7 +38,7 @@ _WORDS: Mapping[str, str] = {
         rwyn rydyn dyw nag oedd sydd bod fod wedi fydd bydd gallaf alla allaf fedra
         fy fe fi ti chi ni nhw hi e o ei eu ein eich
         y yr r a ac ag yn n i ir ar am at gyda efo mewn hefyd ond neu na nad ddim dim mor
-        iawn jyst
+        iawn jyst hwn hon hyn yma yna
         """,
     "pl": """
         czesc witam hej halo dzieki dziekuje prosze pytanie pytam
@@ -55,7 +55,7 @@ _WORDS: Mapping[str, str] = {
         що як коли де куди чому навіщо хто який яка яке які якого якої скільки чи
         я мене мені мій моя моє мої моєї моєму моїй моїм ти тебе тобі він вона воно ми ви
         вони нас нам вас вам його її їх їй йому себе собі це цей ця ці той та те ті
-        є бути був була було були можна можу може маю має маємо
+        таке така такі є бути був була було були можна можу може маю має маємо
         в у з із зі на до від по про при для за під і й а але або так вже ще дуже лише тільки
         не ні
         """,
