@@ -7,7 +7,10 @@ half and half: character 3-5-grams within words (`char_wb`), which need no stemm
 inflected Polish, Ukrainian, Welsh and Urdu words and misspelt words still share most of
 their n-grams with the tip's words; and word stems (words cut to STEM_LETTERS letters).
 
-A question is compared with the texts in the chat's language and with the English texts.
+A question is searched without its stop words (`domain.ask.stopwords`: greetings, question
+words, fillers), and its Urdu-script spellings of English words are read as the English words
+(`domain.ask.loanwords`). It is compared with the texts in the chat's language and with the
+English texts.
 Tips with no translation in the chat's language are reached through a bridge: the question's
 stems stand for the English stems they are translated by in the library's own translations
 (learnt line by line, see `_bridge`), compared with the English texts. A tip scores the best
@@ -17,8 +20,9 @@ Ranking: relevance times fit. Tips that are not for the family's nation, past `r
 past their dates are never answers; a tip whose audience fits one of the family's children
 (or everyone) is preferred over one for another stage. Confidence is the best tip's relevance
 times its coverage of the question (the share of the question's words, weighted by rarity,
-that the tip holds); below CONFIDENT_SCORE the answer admits it has no tip and shows none (no
-guesses about health). A question with a danger sign always gets the nation's urgent-help
+that the tip holds); below CONFIDENT_SCORE, or below LONE_MATCH_SCORE for a best tip far
+ahead of all others, the answer admits it has no tip and shows none (no guesses about
+health). A question with a danger sign always gets the nation's urgent-help
 tip first (`domain.ask.danger`), whatever its audience.
 """
 
