@@ -148,11 +148,24 @@ class AskIndex:
                 read.append(word)
             elif word[:STEM_LETTERS] not in known:
                 read.append(english)
-            elif english[:STEM_LETTERS] in known:  # the texts write it both ways
-                read.extend((word, english))
+            elif english[:STEM_LETTERS] in known and self._masters_hold(word, english, language):
+                read.extend((word, english))  # the texts write it both ways
             else:
                 read.append(word)
         return " ".join(read)
+
+    def _masters_hold(self, word: str, english: str, language: str) -> bool:
+        """Most tips (LOANWORD_CONFIRMED) whose text in `language` has `word` have `english`
+        in their English text ("چائلڈ کیئر" is "childcare" in some):
+        `word` is a spelling of `english` ("چائلڈ" of "child"), not a word that merely
+        sounds alike ("بستر", bed, is no "booster")."""
+        index = self.languages.get(language)
+        master = self.languages.get(self.library.default_language)
+        if index is None or master is None:
+            return False
+        holders = [tip_id for tip_id, held in index.word_sets.items() if word in held]
+        confirmed = sum(english in master.word_sets.get(tip_id, ()) for tip_id in holders)
+        return bool(holders) and confirmed >= len(holders) * LOANWORD_CONFIRMED
 
     def bridged_scores(self, question: str, language: str) -> dict[str, float]:
         """Each tip's similarity to the question read through the `language` -> English
@@ -257,6 +270,7 @@ def _word_vectorizer() -> TfidfVectorizer:
 
 
 STEM_LETTERS = 5
+LOANWORD_CONFIRMED = 0.5
 BRIDGED = "bridged"  # a match through the bridge, on the English text
 TYPO_MIN_LETTERS = 5  # words this long count as held with one typo
 COVERAGE_DEPTH = 5

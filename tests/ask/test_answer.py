@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from domain.ask import Answer, Asker, AskIndex, answer_question, build_ask_index, load_danger_signs
+from domain.ask.text import fold
 from domain.content.model import REGIONS, Library
 from domain.selection import ChildStage
 from tests.ask.quality import TODAY
@@ -171,6 +172,9 @@ def test_urdu_script_spellings_of_english_terms_find_their_tips(index: AskIndex)
     assert "h-safe-sleep-room-temperature" not in ids(answer)
     credit = ask(index, "کیا یونیورسل کریڈٹ نرسری کی فیس دیتا ہے", "ur")
     assert credit.tips and credit.tips[0].id.startswith("w-uc-"), ids(credit)
+    # A word of the Urdu texts gets an English spelling beside it only where the English
+    # texts of the tips holding it have that word: "بستر" (bed) sounds like "booster".
+    assert index.read_loanwords(fold("چائلڈ بستر"), "ur").split()[1:] == ["child", fold("بستر")]
 
 
 def test_polish_child_benefit_comes_first(index: AskIndex) -> None:
