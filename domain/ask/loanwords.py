@@ -1,9 +1,10 @@
-"""English words typed in Urdu script: "چائلڈ بینیفٹ" for Child Benefit, "یونیورسل کریڈٹ" for
-Universal Credit. Urdu translations keep such terms in Latin letters (or translate them), so
-a parent's Urdu-script spelling matches no text. Both spellings are reduced to a consonant
-skeleton (vowels, h, w/v and y dropped, since Urdu writes them with the same letters as its
-vowels, and letters that sound alike merged), and an Urdu-script word the Urdu texts do not
-hold is read as the English word of the library with the same skeleton.
+"""English words typed in Urdu script or Cyrillic: "چائلڈ بینیفٹ" or "чайлд бенефіт" for Child
+Benefit, "یونیورسل کریڈٹ" or "юніверсал кредит" for Universal Credit. Translations keep such
+terms in Latin letters (or translate them), so a parent's Urdu-script or Cyrillic spelling
+matches no text. Both spellings are reduced to a consonant skeleton (vowels, h, w/v and y
+dropped, since Urdu writes them with the same letters as its vowels, and letters that sound
+alike merged), and a word the texts do not hold is read as the English word of the library
+with the same skeleton (when to trust a match: `domain.ask.search.AskIndex.read_loanwords`).
 
 "چائلڈ" -> "Cld" = "child" -> "Cld"; "بینیفٹ" -> "bnft" = "benefit"; "کریڈٹ" -> "krdt" =
 "credit". Skeletons shorter than LOANWORD_MIN_KEY letters are ignored: they match too much.
@@ -50,7 +51,30 @@ _URDU = str.maketrans(
         "ن": "n",
     }
 )
+_CYRILLIC = str.maketrans(
+    {
+        "б": "b",
+        "п": "p",
+        "т": "t",
+        "д": "d",
+        "с": "s",
+        "з": "s",
+        "ц": "s",
+        "ш": "S",
+        "щ": "S",
+        "ч": "C",
+        "ж": "g",
+        "г": "g",  # "грант"; the fold has made "ґ" a "г"
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "р": "r",
+        "ф": "f",
+    }
+)
 _URDU_LETTERS = re.compile(r"[\u0600-\u06ff]")
+_CYRILLIC_LETTERS = re.compile(r"[\u0400-\u04ff]")
 _LATIN_WORD = re.compile(r"^[a-z]+$")
 _LATIN_RULES = (
     ("ch", "C"),
@@ -67,11 +91,15 @@ def _squeeze(letters: str) -> str:
     return re.sub(r"(.)\1+", r"\1", letters)
 
 
-def urdu_key(word: str) -> str:
-    """The consonant skeleton of a (folded) Urdu-script word; "" for other words."""
-    if not _URDU_LETTERS.search(word):
+def script_key(word: str) -> str:
+    """The consonant skeleton of a (folded) Urdu-script or Cyrillic word; "" for others."""
+    if _URDU_LETTERS.search(word):
+        letters = word.translate(_URDU)
+    elif _CYRILLIC_LETTERS.search(word):
+        letters = word.translate(_CYRILLIC)
+    else:
         return ""
-    return _squeeze("".join(char for char in word.translate(_URDU) if char.isascii()))
+    return _squeeze("".join(char for char in letters if char.isascii()))
 
 
 def latin_key(word: str) -> str:

@@ -28,6 +28,7 @@ tip first (`domain.ask.danger`), whatever its audience.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -38,7 +39,7 @@ from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from domain.ask.danger import DangerSign, DangerSigns, urgent_tips_for, within_one_edit
-from domain.ask.loanwords import loanword_table, urdu_key
+from domain.ask.loanwords import loanword_table, script_key
 from domain.ask.stopwords import stop_words
 from domain.ask.text import fold, plain_text, words
 from domain.content.model import Library, Tip
@@ -132,24 +133,44 @@ class AskIndex:
         self.languages = languages
         self.bridges = bridges or {}
         self.loanwords = loanwords or {}
+        self.latin_words = {  # the Latin-letter words of each language's texts, in 2 or more
+            language: frozenset(
+                word
+                for word, texts in Counter(
+                    word for held in each.word_sets.values() for word in held
+                ).items()
+                if texts >= 2 and word.isascii() and word.isalpha()
+            )
+            for language, each in languages.items()
+        }
 
     def read_loanwords(self, question: str, language: str) -> str:
-        """The question with each Urdu-script word that no text in `language` holds read as
-        the English word it transliterates, where the library has one
-        (`domain.ask.loanwords`): "چائلڈ بینیفٹ" -> "child benefit". A word the texts hold
-        gets the English one beside it when the texts in `language` also keep that English
-        word in Latin letters (some translations write "چائلڈ بینیفٹ", some "Child Benefit")."""
+        """The question with its Urdu-script or Cyrillic spellings of English words read as
+        the English words (`domain.ask.loanwords`): "چائلڈ بینیفٹ", "чайлд бенефіт" ->
+        "child benefit".
+
+        A word no text in `language` holds is replaced by the English word when their
+        skeleton has LOANWORD_SURE_KEY letters or more, or when two or more texts in
+        `language` keep that English word in Latin letters ("Child Benefit"): short
+        skeletons of unknown native words match English words by chance ("قبض",
+        constipation, is no "cubes"). A word the texts hold gets the English one beside it
+        when the texts in `language` keep it in Latin letters too and the tips holding the
+        word mostly have the English word (some translations write "چائلڈ بینیفٹ", some
+        "Child Benefit")."""
         index = self.languages.get(language)
         known = index.idf if index is not None else {}
+        latin = self.latin_words.get(language, frozenset())
         read = []
         for word in question.split():
-            english = self.loanwords.get(urdu_key(word))
+            key = script_key(word)
+            english = self.loanwords.get(key)
             if english is None:
                 read.append(word)
             elif word[:STEM_LETTERS] not in known:
-                read.append(english)
-            elif english[:STEM_LETTERS] in known and self._masters_hold(word, english, language):
-                read.extend((word, english))  # the texts write it both ways
+                sure = len(key) >= LOANWORD_SURE_KEY or english in latin
+                read.append(english if sure else word)
+            elif english in latin and self._masters_hold(word, english, language):
+                read.extend((word, english))
             else:
                 read.append(word)
         return " ".join(read)
@@ -271,6 +292,7 @@ def _word_vectorizer() -> TfidfVectorizer:
 
 STEM_LETTERS = 5
 LOANWORD_CONFIRMED = 0.5
+LOANWORD_SURE_KEY = 4  # skeleton letters
 BRIDGED = "bridged"  # a match through the bridge, on the English text
 TYPO_MIN_LETTERS = 5  # words this long count as held with one typo
 COVERAGE_DEPTH = 5

@@ -172,6 +172,11 @@ def test_urdu_script_spellings_of_english_terms_find_their_tips(index: AskIndex)
     assert "h-safe-sleep-room-temperature" not in ids(answer)
     credit = ask(index, "کیا یونیورسل کریڈٹ نرسری کی فیس دیتا ہے", "ur")
     assert credit.tips and credit.tips[0].id.startswith("w-uc-"), ids(credit)
+    ukrainian = ask(index, "як подати на чайлд бенефіт", "uk")
+    assert ukrainian.tips and ukrainian.tips[0].id == "w-child-benefit-claim", ids(ukrainian)
+    # An unknown native word with a short skeleton is left alone: "قبض" (constipation) is
+    # no "cubes".
+    assert index.read_loanwords(fold("بچے قبض"), "ur") == fold("بچے قبض")
     # A word of the Urdu texts gets an English spelling beside it only where the English
     # texts of the tips holding it have that word: "بستر" (bed) sounds like "booster".
     assert index.read_loanwords(fold("چائلڈ بستر"), "ur").split()[1:] == ["child", fold("بستر")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.ask.loanwords import latin_key, loanword_table, urdu_key
+from domain.ask.loanwords import latin_key, loanword_table, script_key
 from domain.ask.search import content_words
 from domain.ask.text import fold
 
@@ -19,8 +19,16 @@ def test_urdu_and_english_spellings_share_a_skeleton() -> None:
         "گرانٹ": "grant",
     }
     for urdu, english in pairs.items():
-        assert urdu_key(urdu) == latin_key(english), (urdu, english)
-    assert urdu_key("child") == ""
+        assert script_key(urdu) == latin_key(english), (urdu, english)
+    for ukrainian, english in {
+        "чайлд": "child",
+        "бенефіт": "benefit",
+        "юніверсал": "universal",
+        "кредит": "credit",
+        "грант": "grant",
+    }.items():
+        assert script_key(fold(ukrainian)) == latin_key(english), (ukrainian, english)
+    assert script_key("child") == ""
     assert latin_key("چائلڈ") == ""
 
 
