@@ -4,9 +4,12 @@ Loads the real library and content/danger-signs.yaml, builds the ask index (time
 rebuilt on every hot reload), answers every question as its family would ask it, and prints
 per language: questions, recall@1 and @3, the share of unanswerable questions admitted, the
 share of answerable ones wrongly admitted, urgent-first share, false-urgent share, and the
-p50 / p95 answer time (in process, the network excluded). `--misses` lists what went wrong.
+p50 / p95 answer time (in process, the network excluded), for the whole sets and then for each
+half: "tune", the odd-numbered questions the ranking was tuned on, and "held-out", the
+even-numbered ones, which show whether the tuning generalises. `--split tune` (or
+`held-out`) prints that half alone. `--misses` lists what went wrong.
 
-    uv run python -m benchmarks.ask_quality [--misses] [--languages en,pl]
+    uv run python -m benchmarks.ask_quality [--misses] [--languages en,pl] [--split tune]
 """
 
 from __future__ import annotations
@@ -19,7 +22,16 @@ from pathlib import Path
 
 from domain.ask import DANGER_SIGNS_FILE, build_ask_index, load_danger_signs
 from domain.content import load_library
-from tests.ask.quality import LANGUAGES, QUESTIONS_DIR, TODAY, Score, load_questions, score
+from tests.ask.quality import (
+    LANGUAGES,
+    QUESTIONS_DIR,
+    SPLITS,
+    TODAY,
+    Score,
+    load_questions,
+    score,
+    split,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -63,7 +75,7 @@ def print_misses(scores: list[Score]) -> None:
             )
 
 
-def main(languages: list[str], misses: bool) -> list[Score]:
+def main(languages: list[str], misses: bool, parts: list[str] | None = None) -> list[Score]:
     started = time.perf_counter()
     library = load_library(REPO / "content", today=TODAY)
     danger_signs = load_danger_signs(REPO / "content" / DANGER_SIGNS_FILE, library)
@@ -75,14 +87,21 @@ def main(languages: list[str], misses: bool) -> list[Score]:
         f"{platform.python_version()}; library {len(library.tips)} tips, loaded in "
         f"{loaded - started:.2f} s; index built in {built - loaded:.2f} s"
     )
-    scores = [
-        score(index, load_questions(language), language)
-        for language in languages
-        if (QUESTIONS_DIR / f"{language}.yaml").exists()
-    ]
-    print_table(scores)
-    if misses:
-        print_misses(scores)
+    found = [language for language in languages if (QUESTIONS_DIR / f"{language}.yaml").exists()]
+    scores: list[Score] = []
+    for part in parts or list(SPLITS):
+        print(
+            f"\n{part} questions"
+            + (" (odd-numbered)" if part == "tune" else "")
+            + (" (even-numbered)" if part == "held-out" else "")
+        )
+        these = [
+            score(index, split(load_questions(language), part), language) for language in found
+        ]
+        print_table(these)
+        if misses:
+            print_misses(these)
+        scores.extend(these)
     return scores
 
 
@@ -90,5 +109,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list the questions missed")
     parser.add_argument("--languages", default=",".join(LANGUAGES))
+    parser.add_argument(
+        "--split",
+        choices=SPLITS,
+        help="one part of the sets only: all, tune (odd-numbered) or held-out (even-numbered)",
+    )
     args = parser.parse_args()
-    main(args.languages.split(","), args.misses)
+    main(args.languages.split(","), args.misses, [args.split] if args.split else None)

@@ -7,7 +7,10 @@ half and half: character 3-5-grams within words (`char_wb`), which need no stemm
 inflected Polish, Ukrainian, Welsh and Urdu words and misspelt words still share most of
 their n-grams with the tip's words; and word stems (words cut to STEM_LETTERS letters).
 
-A question is compared with the texts in the chat's language and with the English texts.
+A question is searched without its stop words (`domain.ask.stopwords`: greetings, question
+words, fillers), and its Urdu-script spellings of English words are read as the English words
+(`domain.ask.loanwords`). It is compared with the texts in the chat's language and with the
+English texts.
 Tips with no translation in the chat's language are reached through a bridge: the question's
 stems stand for the English stems they are translated by in the library's own translations
 (learnt line by line, see `_bridge`), compared with the English texts. A tip scores the best
@@ -17,13 +20,15 @@ Ranking: relevance times fit. Tips that are not for the family's nation, past `r
 past their dates are never answers; a tip whose audience fits one of the family's children
 (or everyone) is preferred over one for another stage. Confidence is the best tip's relevance
 times its coverage of the question (the share of the question's words, weighted by rarity,
-that the tip holds); below CONFIDENT_SCORE the answer admits it has no tip and shows none (no
-guesses about health). A question with a danger sign always gets the nation's urgent-help
+that the tip holds); below CONFIDENT_SCORE, or below LONE_MATCH_SCORE for a best tip far
+ahead of all others, the answer admits it has no tip and shows none (no guesses about
+health). A question with a danger sign always gets the nation's urgent-help
 tip first (`domain.ask.danger`), whatever its audience.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -34,13 +39,19 @@ from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from domain.ask.danger import DangerSign, DangerSigns, urgent_tips_for, within_one_edit
+from domain.ask.loanwords import loanword_table, script_key
+from domain.ask.stopwords import stop_words
 from domain.ask.text import fold, plain_text, words
 from domain.content.model import Library, Tip
 from domain.selection import ChildStage, Profile, matches_audience
 
 # The least confidence (the best tip's relevance times its coverage of the question) for an
 # answer; tuned on tests/ask/questions with benchmarks/ask_quality.py (docs/benchmarks.md).
-CONFIDENT_SCORE = 0.05
+CONFIDENT_SCORE = 0.06
+# A best tip far ahead of the next (relevance under this share of its own) matched one rare
+# word of the question that no other tip has; it answers only with this much confidence.
+LONE_MATCH_RATIO = 0.3
+LONE_MATCH_SCORE = 0.15
 # Tips after the first are shown only when they score at least this share of the best.
 RELATIVE_CUTOFF = 0.6
 TITLE_WEIGHT = 3
@@ -115,11 +126,67 @@ class AskIndex:
         danger_signs: DangerSigns,
         languages: Mapping[str, _LanguageIndex],
         bridges: Mapping[str, _Bridge] | None = None,
+        loanwords: Mapping[str, str] | None = None,
     ) -> None:
         self.library = library
         self.danger_signs = danger_signs
         self.languages = languages
         self.bridges = bridges or {}
+        self.loanwords = loanwords or {}
+        self.latin_words = {  # the Latin-letter words of each language's texts, in 2 or more
+            language: frozenset(
+                word
+                for word, texts in Counter(
+                    word for held in each.word_sets.values() for word in held
+                ).items()
+                if texts >= 2 and word.isascii() and word.isalpha()
+            )
+            for language, each in languages.items()
+        }
+
+    def read_loanwords(self, question: str, language: str) -> str:
+        """The question with its Urdu-script or Cyrillic spellings of English words read as
+        the English words (`domain.ask.loanwords`): "چائلڈ بینیفٹ", "чайлд бенефіт" ->
+        "child benefit".
+
+        A word no text in `language` holds is replaced by the English word when their
+        skeleton has LOANWORD_SURE_KEY letters or more, or when two or more texts in
+        `language` keep that English word in Latin letters ("Child Benefit"): short
+        skeletons of unknown native words match English words by chance ("قبض",
+        constipation, is no "cubes"). A word the texts hold gets the English one beside it
+        when the texts in `language` keep it in Latin letters too and the tips holding the
+        word mostly have the English word (some translations write "چائلڈ بینیفٹ", some
+        "Child Benefit")."""
+        index = self.languages.get(language)
+        known = index.idf if index is not None else {}
+        latin = self.latin_words.get(language, frozenset())
+        read = []
+        for word in question.split():
+            key = script_key(word)
+            english = self.loanwords.get(key)
+            if english is None:
+                read.append(word)
+            elif word[:STEM_LETTERS] not in known:
+                sure = len(key) >= LOANWORD_SURE_KEY or english in latin
+                read.append(english if sure else word)
+            elif english in latin and self._masters_hold(word, english, language):
+                read.extend((word, english))
+            else:
+                read.append(word)
+        return " ".join(read)
+
+    def _masters_hold(self, word: str, english: str, language: str) -> bool:
+        """Most tips (LOANWORD_CONFIRMED) whose text in `language` has `word` have `english`
+        in their English text ("چائلڈ کیئر" is "childcare" in some):
+        `word` is a spelling of `english` ("چائلڈ" of "child"), not a word that merely
+        sounds alike ("بستر", bed, is no "booster")."""
+        index = self.languages.get(language)
+        master = self.languages.get(self.library.default_language)
+        if index is None or master is None:
+            return False
+        holders = [tip_id for tip_id, held in index.word_sets.items() if word in held]
+        confirmed = sum(english in master.word_sets.get(tip_id, ()) for tip_id in holders)
+        return bool(holders) and confirmed >= len(holders) * LOANWORD_CONFIRMED
 
     def bridged_scores(self, question: str, language: str) -> dict[str, float]:
         """Each tip's similarity to the question read through the `language` -> English
@@ -224,6 +291,8 @@ def _word_vectorizer() -> TfidfVectorizer:
 
 
 STEM_LETTERS = 5
+LOANWORD_CONFIRMED = 0.5
+LOANWORD_SURE_KEY = 4  # skeleton letters
 BRIDGED = "bridged"  # a match through the bridge, on the English text
 TYPO_MIN_LETTERS = 5  # words this long count as held with one typo
 COVERAGE_DEPTH = 5
@@ -275,7 +344,13 @@ def build_ask_index(
         for language in by_language
         if language != library.default_language and library.default_language in by_language
     }
-    return AskIndex(library, danger_signs, by_language, bridges)
+    english = by_language.get(library.default_language)
+    loanwords = (
+        loanword_table(word for each in english.word_sets.values() for word in each)
+        if english is not None
+        else {}
+    )
+    return AskIndex(library, danger_signs, by_language, bridges, loanwords)
 
 
 def segments(library: Library, tip: Tip, language: str) -> list[str]:
@@ -361,10 +436,20 @@ class Candidate:
         return self.relevance * self.coverage
 
 
+def content_words(question: str, language: str, default_language: str = "en") -> str:
+    """The question's folded words without its stop words (`domain.ask.stopwords`)."""
+    stop = stop_words(language, default_language)
+    return " ".join(word for word in words(question) if word not in stop)
+
+
 def rank(index: AskIndex, question: str, asker: Asker, *, today: date) -> list[Candidate]:
     """The answerable tips that share something with the question, best first; coverage is
     worked out for the first COVERAGE_DEPTH only (it decides confidence, not the order:
     weighing the order by it measured worse)."""
+    question = content_words(question, asker.language, index.library.default_language)
+    if not question:
+        return []
+    question = index.read_loanwords(question, asker.language)
     found: dict[str, tuple[float, str]] = {}
     languages: Sequence[str] = (asker.language, index.library.default_language)
     for language in dict.fromkeys(languages):
@@ -400,6 +485,19 @@ def _coverage(index: AskIndex, question: str, asked_in: str, matched_in: str, ti
     return index.coverage(question, matched_in, tip_id)
 
 
+def is_confident(ranked: Sequence[Candidate]) -> bool:
+    """The best tip answers the question: its confidence is at least CONFIDENT_SCORE, and
+    when it is a lone match (the next tip's relevance under LONE_MATCH_RATIO of its own: the
+    two share one rare word that no other tip has, "passport", "cradle cap"), at least
+    LONE_MATCH_SCORE."""
+    best = ranked[0]
+    if best.confidence < CONFIDENT_SCORE:
+        return False
+    runner_up = ranked[1].relevance if len(ranked) > 1 else 0.0
+    lone = runner_up < best.relevance * LONE_MATCH_RATIO
+    return not lone or best.confidence >= LONE_MATCH_SCORE
+
+
 def answer_question(
     index: AskIndex, question: str, asker: Asker, *, today: date, limit: int = 3
 ) -> Answer:
@@ -413,7 +511,7 @@ def answer_question(
         urgent_tips_for(index.danger_signs, library, sign, asker.nation) if sign is not None else ()
     )
     ranked = [item for item in rank(index, question, asker, today=today) if item.tip not in urgent]
-    confident = bool(ranked) and ranked[0].confidence >= CONFIDENT_SCORE
+    confident = bool(ranked) and is_confident(ranked)
     tips: tuple[Tip, ...] = ()
     language = asker.language if asker.language in library.languages else library.default_language
     topic: str | None = None

@@ -86,6 +86,21 @@ def load_questions(language: str, directory: Path = QUESTIONS_DIR) -> list[Quest
     ]
 
 
+SPLITS = ("all", "tune", "held-out")
+
+
+def split(questions: Sequence[Question], part: str) -> list[Question]:
+    """`part` of a question set: "all"; "tune", the odd-numbered questions (1st, 3rd, ...), on
+    which ranking and thresholds are tuned; "held-out", the even-numbered ones, which report
+    how well the tuning generalises."""
+    if part == "all":
+        return list(questions)
+    if part not in SPLITS:
+        raise ValueError(f"unknown part {part!r}")
+    first = 0 if part == "tune" else 1
+    return list(questions[first::2])
+
+
 def ask(index: AskIndex, question: Question, *, today: date = TODAY) -> Answer:
     asker = Asker(question.language, question.nation, child_stage(question.child, today))
     return answer_question(index, question.text, asker, today=today)

@@ -14,14 +14,14 @@ from domain.content.model import Library
 from tests.ask.conftest import REPO
 from tests.ask.quality import LANGUAGES, QUESTIONS_DIR, TODAY, Score, load_questions, score
 
-# The issue's targets are recall@3 >= 85 % in English and >= 70 % in the other languages.
-# Polish, Ukrainian and Urdu do not reach 70 % yet (see docs/benchmarks.md: most misses are
-# questions whose only answers have no translation in that language); their floors are the
-# measured recall less a few questions' margin, so that a change that loses ground fails.
-RECALL_AT_3 = {"en": 0.85, "cy": 0.70, "pl": 0.65, "uk": 0.62, "ur": 0.55}
+# The issue's targets: recall@3 >= 85 % in English and >= 70 % in the other languages. All
+# five reach them on the full sets since the translations of the most asked-about tips
+# (en 89 %, cy 92 %, pl 85 %, uk 79 %, ur 82 %; see docs/benchmarks.md).
+RECALL_AT_3 = {"en": 0.85, "cy": 0.70, "pl": 0.70, "uk": 0.70, "ur": 0.70}
 # Unanswerable questions the bot must admit: the share it does today less a margin (the
 # threshold trades these against answerable questions wrongly admitted; see the benchmark).
-ADMITTED = {"en": 0.40, "cy": 0.25, "pl": 0.40, "uk": 0.25, "ur": 0.08}
+# Measured: en 53 %, cy 27 %, pl 75 %, uk 50 %, ur 42 % (of 11-15 questions each).
+ADMITTED = {"en": 0.45, "cy": 0.18, "pl": 0.60, "uk": 0.40, "ur": 0.33}
 # Answerable questions wrongly admitted as unknown stay rare.
 WRONGLY_ADMITTED_AT_MOST = 0.18
 

@@ -206,13 +206,13 @@ async def test_an_answer_in_english_says_so_in_the_chats_language(
         await seed_chat(bot.services, parent.id, language=language, born=BORN)
         _ = bot.services.catalogs.for_language(language).gettext
 
-        note, first, *_rest = await ask(bot, parent, "vitamin D drops for breastfed babies")
+        note, first, *_rest = await ask(bot, parent, "vitamin K injection for my newborn")
 
         assert note.plain_text == _(
             "I have no tips on this in your language yet, so here they are in English."
         )
-        assert tip_of(first) == "h-vitamin-d-drops-baby"
-        assert title(bot, "h-vitamin-d-drops-baby", "en") in first.plain_text
+        assert tip_of(first) == "h-vitamin-k-for-baby"
+        assert title(bot, "h-vitamin-k-for-baby", "en") in first.plain_text
 
 
 async def test_not_what_i_asked_is_counted_once_per_answer_and_ticked(migrated_url: str) -> None:
