@@ -28,6 +28,7 @@ def dead_pid() -> int:
         ("elsewhere:1:abc123", True),  # another machine: only its lease expiry tells
         (f"{socket.gethostname()}:{dead_pid()}:abc123", False),  # crashed here: taken over
     ],
+    ids=["alive-here", "elsewhere", "crashed-here"],  # the same in every test process
 )
 async def test_a_live_receiver_refuses_a_second_and_a_crashed_one_is_taken_over(
     migrated_url: str, holder: str, refused: bool
