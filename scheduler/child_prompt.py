@@ -10,10 +10,6 @@ to a failed request is not sent again."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -25,13 +21,9 @@ from domain.buttons import ArrivalAnswer, ChildQuestion
 from domain.child_prompt import ArrivalQuestion, claim_arrival_questions, claim_chats_to_ask_again
 from domain.i18n import Catalogs, Translator
 from domain.models import Chat, ChatKind, Child
-from scheduler.flood import FloodBudget, Lane
-from scheduler.outcomes import Verdict, classify
-from scheduler.pacing import Pacer
+from scheduler.paced import Pacing, send_paced
 
-log = logging.getLogger(__name__)
 BATCH = 50  # chats asked per planner tick at most; the rest wait for the next tick
-TRIES = 3  # a 429 or a request that certainly did not go out is tried again, up to this
 
 
 def question_text(t: Translator) -> str:
@@ -143,28 +135,6 @@ async def ask_again(
     return asked
 
 
-@dataclass(frozen=True)
-class Pacing:
-    """The tips' pacing: the per-chat pacer and the bot's flood budget, on their clock."""
-
-    pacer: Pacer
-    budget: FloodBudget
-    monotonic: Callable[[], float]
-
-    async def wait_for_turn(self, chat: Chat) -> float:
-        """Book the chat's next slot, wait for it, then take a turn in the flood budget (after
-        any reply waiting); returns the departure time."""
-        at = self.pacer.reserve(
-            self.monotonic(), chat.telegram_id, chat.kind != ChatKind.PRIVATE.value
-        )
-        await asyncio.sleep(max(0.0, at - self.monotonic()))
-        return await self.budget.acquire(Lane.BULK)
-
-    def rate_limited(self, departed: float, retry_after: float) -> None:
-        self.pacer.pause(self.monotonic(), retry_after)
-        self.budget.rate_limited(departed, retry_after)
-
-
 async def _ask(bot: Bot, catalogs: Catalogs, pacing: Pacing, chat: Chat) -> int:
     t = catalogs.for_language(chat.language)
     return await _send(bot, pacing, chat, ask_again_text(t), question_keyboard(t))
@@ -174,22 +144,14 @@ async def _send(
     bot: Bot, pacing: Pacing, chat: Chat, text: str, keyboard: InlineKeyboardMarkup
 ) -> int:
     """Send one question in the chat's turn; 1 when it went out, else 0."""
-    for _attempt in range(TRIES):
-        departed = await pacing.wait_for_turn(chat)
-        try:
-            await bot.send_message(
-                chat.telegram_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-            )
-        except Exception as exc:  # classified like a tip's failure
-            failure = classify(exc)
-            if failure.verdict is Verdict.RATE_LIMITED:
-                pacing.rate_limited(departed, failure.retry_after)
-                continue
-            if failure.verdict is Verdict.RETRY:
-                continue
-            log.info("a question to chat %s failed: %s", chat.id, failure.verdict.value)
-            return 0
-        else:
-            return 1
-    log.info("a question to chat %s gave up after %d tries", chat.id, TRIES)
-    return 0
+    return await send_paced(
+        bot,
+        pacing,
+        chat_id=chat.id,
+        telegram_id=chat.telegram_id,
+        group=chat.kind != ChatKind.PRIVATE.value,
+        text=text,
+        what="a question",
+        keyboard=keyboard,
+        parse_mode=ParseMode.HTML,
+    )

@@ -22,11 +22,12 @@ from domain.content.model import Library
 from domain.i18n import Catalogs
 from domain.models import SystemEvent
 from domain.settings import Settings
-from scheduler.child_prompt import Pacing, ask_about_arrivals, ask_again
+from scheduler.child_prompt import ask_about_arrivals, ask_again
 from scheduler.dispatcher import DispatchConfig, Dispatcher
 from scheduler.flood import FloodBudget
 from scheduler.housekeeping import resume_ended_pauses
 from scheduler.leases import PLANNER, acquire, new_holder, release
+from scheduler.paced import Pacing
 from scheduler.pause_end import tell_pause_ended
 from scheduler.planner import PlanReport, plan_due, queue_depth
 from scheduler.transport import AiohttpRequest
