@@ -215,15 +215,12 @@ class AskIndex:
         if bridge is None or index is None or target is None:
             return 0.0
         held = target.stem_sets.get(tip_id, frozenset())
-        rarest = max(index.idf.values(), default=1.0)
-        total = covered = 0.0
-        for word in dict.fromkeys(words(question)):
-            stem = word[:STEM_LETTERS]
-            weight = index.idf.get(stem, rarest)
-            total += weight
-            if stem in held or not held.isdisjoint(bridge.english.get(stem, ())):
-                covered += weight
-        return covered / total if total else 0.0
+        english = bridge.english
+        return weighted_share(
+            question,
+            index.idf,
+            lambda _word, stem: stem in held or not held.isdisjoint(english.get(stem, ())),
+        )
 
     def scores(self, question: str, language: str) -> dict[str, float]:
         """Each tip's similarity to the question in `language` (0-1), for tips with a text."""
@@ -248,20 +245,36 @@ class AskIndex:
         index = self.languages.get(language)
         if index is None or tip_id not in index.stem_sets:
             return 0.0
-        held = index.stem_sets[tip_id]
-        rarest = max(index.idf.values(), default=1.0)
-        total = covered = 0.0
-        for word in dict.fromkeys(words(question)):
-            stem = word[:STEM_LETTERS]
-            weight = index.idf.get(stem, rarest)
-            total += weight
-            if stem in held or (
-                stem not in index.idf
-                and len(word) >= TYPO_MIN_LETTERS
-                and any(within_one_edit(word, other) for other in index.word_sets[tip_id])
-            ):
-                covered += weight
-        return covered / total if total else 0.0
+        held, typed = index.stem_sets[tip_id], index.word_sets[tip_id]
+        idf = index.idf
+        return weighted_share(
+            question,
+            idf,
+            lambda word, stem: (
+                stem in held
+                or (
+                    stem not in idf
+                    and len(word) >= TYPO_MIN_LETTERS
+                    and any(within_one_edit(word, other) for other in typed)
+                )
+            ),
+        )
+
+
+def weighted_share(
+    question: str, idf: Mapping[str, float], covers: Callable[[str, str], bool]
+) -> float:
+    """The share of the question's stems, each weighted by its rarity (a stem no tip has weighs
+    as much as the rarest), for which `covers(word, stem)` holds (0-1)."""
+    rarest = max(idf.values(), default=1.0)
+    total = covered = 0.0
+    for word in dict.fromkeys(words(question)):
+        stem = word[:STEM_LETTERS]
+        weight = idf.get(stem, rarest)
+        total += weight
+        if covers(word, stem):
+            covered += weight
+    return covered / total if total else 0.0
 
 
 def document(library: Library, tip: Tip, language: str) -> str:
